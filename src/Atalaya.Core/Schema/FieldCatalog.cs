@@ -1,0 +1,126 @@
+using System.Collections.Frozen;
+
+namespace Atalaya.Core.Schema;
+
+/// <summary>
+/// The one table of fields: drives Sigma field mapping, the store's columns, and docs/FIELDS.md.
+/// Serialization is generated from the records; a test walks this catalog against the JSON so
+/// the two cannot drift apart.
+/// </summary>
+public static class FieldCatalog
+{
+    public static IReadOnlyList<FieldDefinition> All { get; } =
+    [
+        F("@timestamp", FieldType.Date, "When the event happened (UTC).", null, e => e.Timestamp),
+        F("event.kind", FieldType.Keyword, "event, alert, state or metric.", null, e => e.Event.Kind),
+        A("event.category", "ECS category: process, network, file, configuration, ...", null, e => e.Event.Category),
+        A("event.type", "ECS type: start, end, connection, change, creation, deletion, info, ...", null, e => e.Event.Type),
+        F("event.action", FieldType.Keyword, "What happened, in Atalaya's words (process-started, connection-opened, listening, ...).", null, e => e.Event.Action),
+        F("event.dataset", FieldType.Keyword, "The Atalaya source, e.g. atalaya.process.", null, e => e.Event.Dataset),
+        F("event.module", FieldType.Keyword, "Always atalaya.", null, e => e.Event.Module),
+        F("event.id", FieldType.Keyword, "Unique id of the event.", null, e => e.Event.Id),
+        F("event.risk_score", FieldType.Long, "Risk score 0-100 (alerts).", null, e => e.Event.RiskScore),
+        F("event.severity", FieldType.Long, "Same number as event.risk_score (alerts).", null, e => e.Event.Severity),
+        F("event.reason", FieldType.Text, "Why the event was produced, for alerts the plain-language summary.", null, e => e.Event.Reason),
+        F("event.start", FieldType.Date, "When the thing the event describes began (a connection, a process).", null, e => e.Event.Start),
+        F("event.end", FieldType.Date, "When it ended.", null, e => e.Event.End),
+        F("event.duration", FieldType.Long, "Duration in nanoseconds.", null, e => e.Event.Duration),
+
+        F("host.name", FieldType.Keyword, "Host name.", "Computer", e => e.Host?.Name),
+        F("host.id", FieldType.Keyword, "Stable host id (machine-id).", null, e => e.Host?.Id),
+        F("host.os.type", FieldType.Keyword, "linux, windows or macos.", null, e => e.Host?.Os?.Type),
+        F("host.os.name", FieldType.Keyword, "Operating system name.", null, e => e.Host?.Os?.Name),
+        F("host.os.version", FieldType.Keyword, "Operating system version.", null, e => e.Host?.Os?.Version),
+        F("host.os.kernel", FieldType.Keyword, "Kernel release.", null, e => e.Host?.Os?.Kernel),
+        F("host.os.family", FieldType.Keyword, "OS family (debian, rhel, ...).", null, e => e.Host?.Os?.Family),
+        F("agent.name", FieldType.Keyword, "Agent name.", null, e => e.Agent?.Name),
+        F("agent.type", FieldType.Keyword, "Always atalaya.", null, e => e.Agent?.Type),
+        F("agent.version", FieldType.Keyword, "Agent version.", null, e => e.Agent?.Version),
+        F("agent.id", FieldType.Keyword, "Agent instance id.", null, e => e.Agent?.Id),
+
+        F("process.pid", FieldType.Long, "Process id.", "ProcessId", e => e.Process?.Pid),
+        F("process.entity_id", FieldType.Keyword, "Process id stable across pid reuse.", "ProcessGuid", e => e.Process?.EntityId),
+        F("process.name", FieldType.Keyword, "Process name (the kernel's comm).", null, e => e.Process?.Name),
+        F("process.executable", FieldType.Keyword, "Absolute path of the executable.", "Image", e => e.Process?.Executable),
+        F("process.command_line", FieldType.Text, "Full command line.", "CommandLine", e => e.Process?.CommandLine),
+        A("process.args", "Arguments, argv[0] first.", null, e => e.Process?.Args),
+        F("process.args_count", FieldType.Long, "Number of arguments.", null, e => e.Process?.ArgsCount),
+        F("process.working_directory", FieldType.Keyword, "Current directory.", "CurrentDirectory", e => e.Process?.WorkingDirectory),
+        F("process.start", FieldType.Date, "Process start time.", null, e => e.Process?.Start),
+        F("process.end", FieldType.Date, "Process end time.", null, e => e.Process?.End),
+        F("process.user.id", FieldType.Keyword, "Real user id.", null, e => e.Process?.User?.Id),
+        F("process.user.name", FieldType.Keyword, "Real user name.", null, e => e.Process?.User?.Name),
+        F("process.hash.sha256", FieldType.Keyword, "SHA-256 of the executable.", "sha256", e => e.Process?.Hash?.Sha256),
+        F("process.parent.pid", FieldType.Long, "Parent process id.", "ParentProcessId", e => e.Process?.Parent?.Pid),
+        F("process.parent.entity_id", FieldType.Keyword, "Parent's stable id.", "ParentProcessGuid", e => e.Process?.Parent?.EntityId),
+        F("process.parent.name", FieldType.Keyword, "Parent's name.", null, e => e.Process?.Parent?.Name),
+        F("process.parent.executable", FieldType.Keyword, "Parent's executable.", "ParentImage", e => e.Process?.Parent?.Executable),
+        F("process.parent.command_line", FieldType.Text, "Parent's command line.", "ParentCommandLine", e => e.Process?.Parent?.CommandLine),
+
+        F("source.ip", FieldType.Ip, "Source address.", "SourceIp", e => e.Source?.Ip),
+        F("source.port", FieldType.Long, "Source port.", "SourcePort", e => e.Source?.Port),
+        F("source.domain", FieldType.Keyword, "Source name.", "SourceHostname", e => e.Source?.Domain),
+        F("source.bytes", FieldType.Long, "Bytes sent by the source.", null, e => e.Source?.Bytes),
+        F("destination.ip", FieldType.Ip, "Destination address.", "DestinationIp", e => e.Destination?.Ip),
+        F("destination.port", FieldType.Long, "Destination port.", "DestinationPort", e => e.Destination?.Port),
+        F("destination.domain", FieldType.Keyword, "Destination name.", "DestinationHostname", e => e.Destination?.Domain),
+        F("destination.bytes", FieldType.Long, "Bytes sent by the destination.", null, e => e.Destination?.Bytes),
+        F("network.transport", FieldType.Keyword, "tcp or udp.", "Protocol", e => e.Network?.Transport),
+        F("network.direction", FieldType.Keyword, "ingress, egress, listening, internal or unknown.", null, e => e.Network?.Direction),
+        F("network.type", FieldType.Keyword, "ipv4 or ipv6.", null, e => e.Network?.Type),
+        F("network.bytes", FieldType.Long, "Bytes both ways.", null, e => e.Network?.Bytes),
+        A("related.ip", "Every address the event mentions.", null, e => e.Related?.Ip),
+        A("related.user", "Every user the event mentions.", null, e => e.Related?.User),
+        A("related.hash", "Every hash the event mentions.", null, e => e.Related?.Hash),
+
+        F("file.path", FieldType.Keyword, "Full path of the file.", "TargetFilename", e => e.File?.Path),
+        F("file.name", FieldType.Keyword, "File name.", null, e => e.File?.Name),
+        F("file.size", FieldType.Long, "Size in bytes.", null, e => e.File?.Size),
+        F("file.mtime", FieldType.Date, "Last modification.", null, e => e.File?.Mtime),
+        F("file.owner", FieldType.Keyword, "Owner's user name.", null, e => e.File?.Owner),
+        F("file.hash.sha256", FieldType.Keyword, "SHA-256 of the file.", null, e => e.File?.Hash?.Sha256),
+        F("user.id", FieldType.Keyword, "User id the event is about.", null, e => e.User?.Id),
+        F("user.name", FieldType.Keyword, "User name the event is about.", "User", e => e.User?.Name),
+
+        F("rule.id", FieldType.Keyword, "Id of the rule or analytic.", null, e => e.Rule?.Id),
+        F("rule.name", FieldType.Keyword, "Name of the rule or analytic.", null, e => e.Rule?.Name),
+        F("rule.ruleset", FieldType.Keyword, "Rule set (atalaya-analytics, sigma, ...).", null, e => e.Rule?.Ruleset),
+        F("rule.author", FieldType.Keyword, "Rule author (required on every alert from a DRL 1.1 rule).", null, e => e.Rule?.Author),
+        F("rule.license", FieldType.Keyword, "Rule license.", null, e => e.Rule?.License),
+        F("rule.reference", FieldType.Keyword, "Where the rule comes from.", null, e => e.Rule?.Reference),
+        F("rule.description", FieldType.Text, "What the rule detects.", null, e => e.Rule?.Description),
+        F("threat.framework", FieldType.Keyword, "MITRE ATT&CK.", null, e => e.Threat?.Framework),
+        A("threat.technique.id", "ATT&CK technique ids.", null, e => e.Threat?.Technique?.Id),
+        A("threat.technique.name", "ATT&CK technique names.", null, e => e.Threat?.Technique?.Name),
+
+        F("atalaya.verdict", FieldType.Keyword, "benign, low risk, suspicious, likely malicious, confirmed malicious.", null, e => e.Atalaya?.Verdict),
+        F("atalaya.severity", FieldType.Keyword, "low, medium, high or critical.", null, e => e.Atalaya?.Severity),
+        F("atalaya.summary", FieldType.Text, "One plain-language sentence about the alert.", null, e => e.Atalaya?.Summary),
+        F("atalaya.alert_id", FieldType.Keyword, "Stable alert id; re-scoring the same entity updates it.", null, e => e.Atalaya?.AlertId),
+        F("atalaya.entity_key", FieldType.Keyword, "What the score is about.", null, e => e.Atalaya?.EntityKey),
+        F("atalaya.partial", FieldType.Boolean, "The collector could not read everything.", null, e => e.Atalaya?.Partial),
+        F("atalaya.process.executable_deleted", FieldType.Boolean, "The executable was deleted while running.", null, e => e.Atalaya?.Process?.ExecutableDeleted),
+        F("atalaya.network.state", FieldType.Keyword, "Kernel socket state.", null, e => e.Atalaya?.Network?.State),
+        F("atalaya.network.inode", FieldType.Long, "Socket inode.", null, e => e.Atalaya?.Network?.Inode),
+        F("atalaya.network.exposure", FieldType.Keyword, "Listener exposure: loopback, all-interfaces, specific-address.", null, e => e.Atalaya?.Network?.Exposure),
+    ];
+
+    private static readonly FrozenDictionary<string, FieldDefinition> ByEcs =
+        All.ToFrozenDictionary(f => f.EcsName, StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, FieldDefinition> BySigma =
+        All.Where(f => f.SigmaName is not null).ToFrozenDictionary(f => f.SigmaName!, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Structured fields that are lists of objects, documented but not addressable as one value.</summary>
+    public static IReadOnlyList<string> ObjectListFields { get; } = ["atalaya.evidence", "atalaya.process.ancestry"];
+
+    public static FieldDefinition? FindEcs(string ecsName) => ByEcs.GetValueOrDefault(ecsName);
+
+    public static FieldDefinition? FindSigma(string sigmaName) => BySigma.GetValueOrDefault(sigmaName);
+
+    private static FieldDefinition F(string ecs, FieldType type, string description, string? sigma, Func<EcsEvent, object?> read) =>
+        new(ecs, type, description, sigma, read);
+
+    private static FieldDefinition A(string ecs, string description, string? sigma, Func<EcsEvent, object?> read) =>
+        new(ecs, FieldType.Keyword, description, sigma, read) { IsArray = true };
+}
