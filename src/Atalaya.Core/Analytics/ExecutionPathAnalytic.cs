@@ -1,0 +1,63 @@
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Analytics;
+
+/// <summary>
+/// Where a program runs from: a temporary directory, a hidden directory, or a file deleted from
+/// disk while it runs. Each is weak alone (installers and build tools run from /tmp every day,
+/// package upgrades leave daemons on deleted binaries) and is scored to matter only when it
+/// combines with other signals on the same process.
+/// </summary>
+public sealed class ExecutionPathAnalytic : IAnalytic
+{
+    public const string AnalyticId = "atalaya.analytic.execution-path";
+
+    public string Id => AnalyticId;
+
+    public string Name => "Program runs from a suspicious location";
+
+    public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Process];
+
+    public void Observe(EcsEvent value, ISignalSink signals)
+    {
+        if (value.Process is not { Executable: { Length: > 0 } executable } process || value.Event.Type.Contains(EventTypes.End))
+        {
+            return;
+        }
+
+        if (PathClassifier.TemporaryRoot(executable) is { } root)
+        {
+            // 35 × 0.9 ≈ 32: "low risk" alone, enough to lift any second signal.
+            signals.Emit(Make(value, process, "temporary-directory", 35, 0.9, [],
+                $"{PathClassifier.FileName(executable)} runs from the temporary directory {root} ({executable})"));
+        }
+
+        if (PathClassifier.HasHiddenDirectory(executable))
+        {
+            signals.Emit(Make(value, process, "hidden-directory", 45, 0.8, [Techniques.HiddenFilesAndDirectories],
+                $"{executable} sits in a hidden directory (a path segment starting with a dot)"));
+        }
+
+        if (value.Atalaya?.Process?.ExecutableDeleted == true)
+        {
+            // Benign alone (24): every package upgrade leaves running daemons on deleted files.
+            signals.Emit(Make(value, process, "deleted-executable", 30, 0.8, [Techniques.FileDeletion],
+                $"the executable {executable} was deleted from disk while the process runs"));
+        }
+    }
+
+    private Signal Make(EcsEvent value, ProcessFields process, string aspect, int weight, double confidence,
+        IReadOnlyList<string> techniques, string detail) => new()
+    {
+        SourceId = $"{Id}.{aspect}",
+        SourceName = Name,
+        EntityKey = EntityKeys.ForProcess(process),
+        Weight = weight,
+        Confidence = confidence,
+        Domain = SignalDomain.Process,
+        Detail = detail,
+        Techniques = techniques,
+        Timestamp = value.Timestamp,
+        Subject = value,
+    };
+}

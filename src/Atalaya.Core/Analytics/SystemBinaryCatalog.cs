@@ -1,0 +1,130 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Atalaya.Core.Analytics;
+
+/// <summary>
+/// Well-known system programs and where they are expected to live (data in
+/// <c>rules/catalogs/system-binaries.yml</c>). A catalog name running from anywhere else is the
+/// classic disguise of malware (T1036.005).
+/// </summary>
+public sealed class SystemBinaryCatalog
+{
+    private readonly Dictionary<string, SystemBinary> _byName;
+    private readonly HashSet<string> _interpreters;
+    private readonly HashSet<string> _multiCall;
+
+    private SystemBinaryCatalog(IEnumerable<SystemBinary> binaries, IEnumerable<string> interpreters, IEnumerable<string> multiCall)
+    {
+        _byName = binaries.ToDictionary(b => b.Name, StringComparer.Ordinal);
+        _interpreters = new HashSet<string>(interpreters, StringComparer.Ordinal);
+        _multiCall = new HashSet<string>(multiCall, StringComparer.Ordinal);
+    }
+
+    public int Count => _byName.Count;
+
+    public bool TryGet(string name, out SystemBinary binary) => _byName.TryGetValue(name, out binary!);
+
+    /// <summary>Script interpreters: a script's process name is the script's name, not the interpreter's.</summary>
+    public bool IsInterpreter(string fileName) =>
+        _interpreters.Contains(fileName) || _interpreters.Any(i => i.EndsWith('*') && fileName.StartsWith(i[..^1], StringComparison.Ordinal));
+
+    /// <summary>busybox and friends answer to many names by design.</summary>
+    public bool IsMultiCall(string fileName) => _multiCall.Contains(fileName);
+
+    /// <summary>
+    /// Parses the catalog YAML. Throws <see cref="CatalogException"/> with the line of the problem
+    /// when the document is not the expected shape.
+    /// </summary>
+    public static SystemBinaryCatalog Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new CatalogException($"line {ex.Start.Line}: {ex.Message}", ex);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new CatalogException("the catalog must be a YAML mapping with a 'binaries' list");
+        }
+
+        var binaries = new List<SystemBinary>();
+        if (root.Children.TryGetValue(new YamlScalarNode("binaries"), out var node) && node is YamlSequenceNode list)
+        {
+            foreach (var item in list)
+            {
+                if (item is not YamlMappingNode entry)
+                {
+                    throw new CatalogException($"line {item.Start.Line}: each binary must be a mapping with name and paths");
+                }
+
+                var name = Scalar(entry, "name") ?? throw new CatalogException($"line {entry.Start.Line}: a binary has no name");
+                var paths = Strings(entry, "paths");
+                if (paths.Count == 0)
+                {
+                    throw new CatalogException($"line {entry.Start.Line}: {name} has no expected paths");
+                }
+
+                binaries.Add(new SystemBinary(name, paths, Strings(entry, "parents")));
+            }
+        }
+
+        return new SystemBinaryCatalog(binaries, Strings(root, "interpreters"), Strings(root, "multicall"));
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static List<string> Strings(YamlMappingNode node, string key)
+    {
+        if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
+        {
+            return [];
+        }
+
+        return value switch
+        {
+            YamlSequenceNode seq => seq.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0).ToList(),
+            YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar.Value],
+            _ => [],
+        };
+    }
+}
+
+/// <summary>One catalog entry: a name and the paths (a trailing <c>*</c> matches any suffix) it may run from.</summary>
+public sealed record SystemBinary(string Name, IReadOnlyList<string> Paths, IReadOnlyList<string> Parents)
+{
+    public bool IsExpectedPath(string executable)
+    {
+        foreach (var pattern in Paths)
+        {
+            var matches = pattern.EndsWith('*')
+                ? executable.StartsWith(pattern[..^1], StringComparison.Ordinal)
+                : string.Equals(executable, pattern, StringComparison.Ordinal);
+            if (matches)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>A catalog file that cannot be used; the message names the line.</summary>
+public sealed class CatalogException : Exception
+{
+    public CatalogException(string message)
+        : base(message)
+    {
+    }
+
+    public CatalogException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

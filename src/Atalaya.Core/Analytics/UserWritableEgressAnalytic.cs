@@ -1,0 +1,45 @@
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Analytics;
+
+/// <summary>
+/// A program from a user-writable place holding a connection to a public address: the
+/// dropped-payload-calls-home shape. Medium-low alone (developer tools do this), meant to
+/// combine with path and persistence signals.
+/// </summary>
+public sealed class UserWritableEgressAnalytic : IAnalytic
+{
+    public const string AnalyticId = "atalaya.analytic.user-writable-egress";
+
+    public string Id => AnalyticId;
+
+    public string Name => "User-writable program talking to a public address";
+
+    public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Network];
+
+    public void Observe(EcsEvent value, ISignalSink signals)
+    {
+        if (value.Network?.Direction != "egress"
+            || value.Event.Type.Contains(EventTypes.End)
+            || value.Process is not { Executable: { Length: > 0 } executable } process
+            || !PathClassifier.IsUserWritable(executable)
+            || !AddressClassifier.IsPublic(value.Destination?.Ip))
+        {
+            return;
+        }
+
+        signals.Emit(new Signal
+        {
+            SourceId = Id,
+            SourceName = Name,
+            EntityKey = EntityKeys.ForProcess(process),
+            Weight = 45,
+            Confidence = 0.8,
+            Domain = SignalDomain.Network,
+            Detail = $"{PathClassifier.FileName(executable)} from {executable} is connected to the public address {value.Destination!.Ip} port {value.Destination.Port}",
+            Techniques = [Techniques.ApplicationLayerProtocol],
+            Timestamp = value.Timestamp,
+            Subject = value,
+        });
+    }
+}
