@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Atalaya.Platform.Linux;
+
+internal static partial class Interop
+{
+    internal const int ENOENT = 2;
+    internal const int ESRCH = 3;
+    internal const int EACCES = 13;
+    internal const int ENOTDIR = 20;
+    internal const int EPERM = 1;
+
+    /// <summary>Linux PATH_MAX; readlink of /proc magic links never returns more.</summary>
+    private const int PathMax = 4096;
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint readlink(string pathname, byte* buf, nuint bufsiz);
+
+    /// <summary>
+    /// readlink(2) without the exception path of <see cref="FileSystemInfo.LinkTarget"/>: a process that
+    /// exits between enumeration and this call is an expected ENOENT, reported through <paramref name="errno"/>.
+    /// </summary>
+    internal static unsafe string? ReadLink(string path, out int errno)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(PathMax + 1);
+        try
+        {
+            nint length;
+            fixed (byte* pointer = buffer)
+            {
+                length = readlink(path, pointer, (nuint)buffer.Length);
+            }
+
+            if (length < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return null;
+            }
+
+            errno = 0;
+            return Encoding.UTF8.GetString(buffer, 0, (int)length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Atalaya.Platform.Linux.Network;
+
+/// <summary>The counters the connection collector reports in <c>atalaya status</c>.</summary>
+internal static class NetworkCounterNames
+{
+    /// <summary>Table rows that did not parse (truncated or hostile lines).</summary>
+    public const string ParseErrors = "parse_errors";
+
+    /// <summary>Events (published or snapshot) about a socket whose owning process could not be found.</summary>
+    public const string OwnersUnknown = "owners_unknown";
+
+    /// <summary>Reads of the four tables (every cycle and every <c>TakeSnapshot</c>).</summary>
+    public const string Snapshots = "snapshots";
+
+    public const string EventsPublished = "events_published";
+
+    /// <summary>Processes whose fd table could not be read (EACCES when not root, I/O errors).</summary>
+    public const string FdScanErrors = "fd_scan_errors";
+
+    /// <summary>Processes that exited while their fd table was being read (normal churn).</summary>
+    public const string ProcessesVanished = "processes_vanished";
+}

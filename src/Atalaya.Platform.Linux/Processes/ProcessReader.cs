@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Atalaya.Platform.Linux.Processes;
+
+/// <summary>
+/// Reads /proc/[pid]/{stat,status,cmdline,exe,cwd} with pooled buffers and hands the text to the pure
+/// parsers. A process can exit between any two reads: that is a status, never an exception.
+/// </summary>
+internal sealed class ProcessReader
+{
+    /// <summary>The kernel prints stat in well under 1 KiB and status in under 4 KiB.</summary>
+    private const int SmallFileMax = 64 * 1024;
+
+    /// <summary>
+    /// argv can be as large as a quarter of the stack rlimit (2 MiB by default, more if raised);
+    /// past this the tail is dropped and the record marked partial.
+    /// </summary>
+    internal const int CmdlineMax = 1024 * 1024;
+
+    private const string DeletedSuffix = " (deleted)";
+
+    private readonly string _procRoot;
+
+    public ProcessReader(string procRoot = "/proc") => _procRoot = procRoot.TrimEnd('/');
+
+    public string ProcRoot => _procRoot;
+
+    public string PathOf(int pid, string file) =>
+        string.Concat(_procRoot, "/", pid.ToString(CultureInfo.InvariantCulture), "/", file);
+
+    public ProcReadStatus TryReadStat(int pid, out ProcStat stat)
+    {
+        stat = default;
+        var status = ReadText(PathOf(pid, "stat"), static (text, _) => (ProcStatParser.TryParse(text, out var s), s), out var parsed);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        // A stat for another pid would mean a broken proc root; treat it like malformed content.
+        if (!parsed.Ok || parsed.Value.Pid != pid)
+        {
+            return ProcReadStatus.Malformed;
+        }
+
+        stat = parsed.Value;
+        return ProcReadStatus.Ok;
+    }
+
+    public ProcReadStatus TryReadStatus(int pid, out ProcStatus? value)
+    {
+        value = null;
+        var status = ReadText(PathOf(pid, "status"), static (text, _) => (ProcStatusParser.TryParse(text, out var s), s), out var parsed);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!parsed.Ok)
+        {
+            return ProcReadStatus.Malformed;
+        }
+
+        value = parsed.Value;
+        return ProcReadStatus.Ok;
+    }
+
+    public ProcReadStatus TryReadCmdline(int pid, out string[] args, out bool truncated)
+    {
+        args = [];
+        truncated = false;
+        var status = ReadBytes(PathOf(pid, "cmdline"), CmdlineMax, out var buffer, out var length, out truncated);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        try
+        {
+            args = ProcCmdlineParser.Parse(buffer.AsSpan(0, length));
+            return ProcReadStatus.Ok;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// readlink of /proc/[pid]/exe. The kernel appends " (deleted)" to the path of an unlinked file; a
+    /// file can also be really named that way, so the suffix is only trusted when the link's target has
+    /// no links left (statx nlink 0) or cannot be stat'ed.
+    /// </summary>
+    public ProcReadStatus TryReadExecutable(int pid, out string? executable, out bool deleted)
+    {
+        deleted = false;
+        var path = PathOf(pid, "exe");
+        var status = ReadLink(path, out executable);
+        if (status != ProcReadStatus.Ok || executable is null || !executable.EndsWith(DeletedSuffix, StringComparison.Ordinal))
+        {
+            return status;
+        }
+
+        if (!Interop.TryStatx(path, out var target) || target.stx_nlink == 0)
+        {
+            deleted = true;
+            executable = executable[..^DeletedSuffix.Length];
+        }
+
+        return ProcReadStatus.Ok;
+    }
+
+    public ProcReadStatus TryReadWorkingDirectory(int pid, out string? directory) =>
+        ReadLink(PathOf(pid, "cwd"), out directory);
+
+    /// <summary>
+    /// Full read. False only when stat itself is gone or malformed (the process is not in the table);
+    /// any later failure yields a record marked <see cref="ProcessRecord.Partial"/>.
+    /// </summary>
+    public bool TryRead(int pid, out ProcessRecord? record, out ProcReadStatus statStatus)
+    {
+        record = null;
+        statStatus = TryReadStat(pid, out var stat);
+        if (statStatus != ProcReadStatus.Ok)
+        {
+            return false;
+        }
+
+        var partial = TryReadStatus(pid, out var procStatus) != ProcReadStatus.Ok;
+        partial |= TryReadCmdline(pid, out var args, out var truncated) != ProcReadStatus.Ok || truncated;
+
+        string? executable = null;
+        string? cwd = null;
+        var deleted = false;
+
+        // Kernel threads have no mm: exe and cwd are meaningless (exe is ENOENT). A zombie has
+        // released its mm too; neither case is a partial read.
+        if (!stat.IsKernelThread && stat.State != 'Z')
+        {
+            partial |= TryReadExecutable(pid, out executable, out deleted) != ProcReadStatus.Ok;
+            partial |= TryReadWorkingDirectory(pid, out cwd) != ProcReadStatus.Ok;
+        }
+
+        record = new ProcessRecord
+        {
+            Pid = pid,
+            Stat = stat,
+            Status = procStatus,
+            Args = args,
+            Executable = executable,
+            WorkingDirectory = cwd,
+            ExecutableDeleted = deleted,
+            Partial = partial,
+        };
+        return true;
+    }
+
+    private static ProcReadStatus ReadLink(string path, out string? target)
+    {
+        target = Interop.ReadLink(path, out var errno);
+        if (target is not null)
+        {
+            return ProcReadStatus.Ok;
+        }
+
+        return errno is Interop.EACCES or Interop.EPERM ? ProcReadStatus.Denied : ProcReadStatus.Gone;
+    }
+
+    private static ProcReadStatus ReadText<T>(string path, Func<ReadOnlySpan<char>, object?, (bool Ok, T Value)> parse, out (bool Ok, T Value) result)
+    {
+        result = default;
+        var status = ReadBytes(path, SmallFileMax, out var bytes, out var length, out _);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(length));
+        try
+        {
+            // Replacement-char decoding: comm is raw bytes from a file name and may be invalid UTF-8.
+            var count = Encoding.UTF8.GetChars(bytes.AsSpan(0, length), chars);
+            result = parse(chars.AsSpan(0, count), null);
+            return ProcReadStatus.Ok;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>The rented buffer is the caller's to return when the status is Ok.</summary>
+    private static ProcReadStatus ReadBytes(string path, int max, out byte[] buffer, out int length, out bool truncated)
+    {
+        buffer = [];
+        length = 0;
+        truncated = false;
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return ProcReadStatus.Denied;
+        }
+        catch (IOException)
+        {
+            // FileNotFound/DirectoryNotFound (pid gone) and ESRCH both land here.
+            return ProcReadStatus.Gone;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            using (handle)
+            {
+                while (true)
+                {
+                    // /proc files report size 0, so read until EOF; the kernel may return short reads.
+                    var read = RandomAccess.Read(handle, rented.AsSpan(length), length);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    length += read;
+                    if (length < rented.Length)
+                    {
+                        continue;
+                    }
+
+                    if (rented.Length >= max)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(rented.Length * 2, max));
+                    rented.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(rented);
+                    rented = larger;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            return e is UnauthorizedAccessException ? ProcReadStatus.Denied : ProcReadStatus.Gone;
+        }
+
+        buffer = rented;
+        return ProcReadStatus.Ok;
+    }
+}
