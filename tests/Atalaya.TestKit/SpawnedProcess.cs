@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Atalaya.TestKit;
 
@@ -9,8 +10,46 @@ namespace Atalaya.TestKit;
 public sealed class SpawnedProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
 
-    private SpawnedProcess(Process process) => _process = process;
+    private SpawnedProcess(Process process, bool captureOutput)
+    {
+        _process = process;
+        if (!captureOutput)
+        {
+            return;
+        }
+
+        // Drained continuously: a child that fills an unread 64 KiB pipe blocks forever.
+        process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>What the process printed so far (when started with output captured).</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
 
     public int Pid => _process.Id;
 
@@ -47,7 +86,7 @@ public sealed class SpawnedProcess : IDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
-        return new SpawnedProcess(process);
+        return new SpawnedProcess(process, redirectOutput);
     }
 
     /// <summary>Sends SIGKILL to this PID only (not its tree) and reaps it.</summary>
@@ -69,9 +108,34 @@ public sealed class SpawnedProcess : IDisposable
         }
     }
 
+    /// <summary>Waits (bounded) for exit; true when it exited. Output events are flushed before returning.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        _process.WaitForExit();
+        return true;
+    }
+
     public void Dispose()
     {
         Kill();
         _process.Dispose();
+    }
+
+    private static void Append(StringBuilder target, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (target)
+        {
+            target.Append(line).Append('\n');
+        }
     }
 }

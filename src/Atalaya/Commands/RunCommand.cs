@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Atalaya.Cli.Hosting;
+using Atalaya.Core.Enrichment;
+using Atalaya.Core.Pipeline;
+
+namespace Atalaya.Cli.Commands;
+
+/// <summary>
+/// <c>atalaya run</c>: the agent in the foreground. Stops cleanly on Ctrl+C or SIGTERM (collectors
+/// stop, queued events are analysed and flushed, a final status is saved).
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var duration = new Option<string?>("--duration") { Description = "Stop by itself after this long (30s, 10m, 2h); default: until Ctrl+C or SIGTERM" };
+        var quiet = new Option<bool>("--quiet") { Description = "No periodic status line" };
+        var command = new Command("run", "Run the agent: collect, detect, score and store until stopped") { duration, quiet };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            TimeSpan? runFor = null;
+            if (parse.GetValue(duration) is { } text)
+            {
+                runFor = DurationParser.TryParseDuration(text, out var d) && d > TimeSpan.Zero
+                    ? d
+                    : throw new CliException($"--duration '{text}' is not a duration (30s, 10m, 2h)");
+            }
+
+            var config = GlobalOptions.LoadConfig(parse);
+            var dataDir = GlobalOptions.ResolveDataDir(parse, config);
+            var time = TimeProvider.System;
+            var engine = DetectionSetup.CreateEngine(config, time);
+            var sensors = SensorFactory.Create(config, time);
+            using var store = StoreAccess.OpenForWriting(dataDir);
+            var output = new ConsoleLine();
+            var pipeline = new AgentPipeline(
+                sensors.Collectors,
+                engine,
+                new ProcessTableEnricher(),
+                store,
+                new PipelineOptions { Retention = TimeSpan.FromDays(config.RetentionDays) },
+                time,
+                ThisAssembly.Version,
+                output.Write);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
+            if (runFor is { } limit)
+            {
+                stop.CancelAfter(limit);
+            }
+
+            output.Write($"Atalaya {ThisAssembly.Version} is watching {Environment.MachineName} (pid {Environment.ProcessId}); data in {dataDir}. Ctrl+C stops it.");
+            output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
+            var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
+            await pipeline.RunAsync(stop.Token);
+            await statusLine;
+            var final = pipeline.GetStatus();
+            output.Write($"stopped: {final.EventsStored:N0} events stored, {final.EventsDropped:N0} dropped, {pipeline.EventsLost:N0} lost, {final.AlertsRaised:N0} alerts");
+            return pipeline.EventsLost > 0 ? ExitCodes.Error : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        // Cancel the default (immediate exit) so the pipeline can flush what is queued.
+        context.Cancel = true;
+        stop.Cancel();
+    }
+
+    private static async Task PrintStatusAsync(AgentPipeline pipeline, ConsoleLine output, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var s = pipeline.GetStatus();
+                var sensors = string.Join(", ", s.Collectors.Select(c => $"{c.Name} {c.State}"));
+                output.Write($"events {s.EventsPublished:N0} collected, {s.EventsStored:N0} stored, {s.EventsDropped:N0} dropped; {s.AlertsRaised:N0} alerts; {sensors}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Serializes lines from the pipeline's threads so they never interleave.</summary>
+    private sealed class ConsoleLine
+    {
+        private readonly Lock _lock = new();
+
+        public void Write(string line)
+        {
+            lock (_lock)
+            {
+                Console.Out.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+                Console.Out.Flush();
+            }
+        }
+    }
+}

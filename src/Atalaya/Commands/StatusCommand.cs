@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Atalaya.Cli.Hosting;
+using Atalaya.Core.Pipeline;
+using Spectre.Console;
+
+namespace Atalaya.Cli.Commands;
+
+/// <summary><c>atalaya status</c>: is the agent running, which sensor each source uses, counts and drops.</summary>
+internal static class StatusCommand
+{
+    /// <summary>The agent saves its status every 2 s; older than this and it is not running.</summary>
+    private static readonly TimeSpan Stale = TimeSpan.FromSeconds(15);
+
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "The status as one JSON object" };
+        var command = new Command("status", "Show the agent's health: sensors, event counts, drops, store size") { json };
+        command.SetAction(parse =>
+        {
+            var config = GlobalOptions.LoadConfig(parse);
+            var dataDir = GlobalOptions.ResolveDataDir(parse, config);
+            using var store = StoreAccess.OpenForReading(dataDir);
+            var status = store.LoadStatus();
+            var stats = store.GetStatistics();
+            var running = status is not null && status.State == "running" && DateTimeOffset.UtcNow - status.UpdatedAt < Stale;
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(status is null ? "{}" : StatusJson.Serialize(status with { State = running ? "running" : "stopped" }));
+                return 0;
+            }
+
+            AnsiConsole.MarkupLine($"data directory: {Markup.Escape(dataDir)}");
+            AnsiConsole.MarkupLine($"store: {stats.EventCount:N0} events, {stats.AlertCount:N0} alerts, {stats.DatabaseBytes / 1024.0 / 1024.0:0.0} MiB (schema v{stats.SchemaVersion})");
+            if (status is null)
+            {
+                AnsiConsole.MarkupLine("agent: [yellow]has never run with this data directory[/]");
+                return 0;
+            }
+
+            AnsiConsole.MarkupLine(running
+                ? $"agent: [green]running[/] (pid {status.Pid}, version {Markup.Escape(status.Version)}, since {status.StartedAt.UtcDateTime:u})"
+                : $"agent: [yellow]not running[/] (last seen {status.UpdatedAt.UtcDateTime:u})");
+            AnsiConsole.MarkupLine($"events: {status.EventsPublished:N0} collected, {status.EventsProcessed:N0} analysed, {status.EventsStored:N0} stored, [{(status.EventsDropped > 0 ? "red" : "green")}]{status.EventsDropped:N0} dropped[/]; {status.AlertsRaised:N0} alerts raised");
+            if (status.StoreErrors > 0)
+            {
+                AnsiConsole.MarkupLine($"[red]store errors: {status.StoreErrors:N0}[/] (last: {Markup.Escape(status.LastStoreError ?? "")})");
+            }
+
+            var table = new Table().Border(TableBorder.Rounded);
+            table.AddColumn("source");
+            table.AddColumn("sensor");
+            table.AddColumn("state");
+            table.AddColumn("restarts");
+            table.AddColumn("counters");
+            foreach (var collector in status.Collectors)
+            {
+                table.AddRow(
+                    Markup.Escape(collector.Name),
+                    Markup.Escape(collector.Sensor),
+                    Markup.Escape(collector.State) + (collector.LastError is null ? "" : $"\n[red]{Markup.Escape(collector.LastError)}[/]"),
+                    collector.Restarts.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(string.Join(", ", collector.Counters.Select(kv => $"{kv.Key}={kv.Value}"))));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}

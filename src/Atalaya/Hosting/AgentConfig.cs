@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Atalaya.Cli.Hosting;
+
+/// <summary>
+/// The optional configuration file (<c>--config FILE</c>, JSON). Every setting has a default;
+/// command-line options win over the file.
+/// </summary>
+internal sealed record AgentConfig
+{
+    public string? DataDir { get; init; }
+
+    /// <summary>Folder with rules/ data (catalogs); default: the one shipped beside the binary.</summary>
+    public string? RulesDir { get; init; }
+
+    public double ProcessIntervalSeconds { get; init; } = 1;
+
+    public double NetworkIntervalSeconds { get; init; } = 1;
+
+    public int RetentionDays { get; init; } = 30;
+
+    public long MaxDatabaseMegabytes { get; init; } = 2048;
+
+    public static AgentConfig Load(string? path)
+    {
+        if (path is null)
+        {
+            return new AgentConfig();
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read the config file {path}: {ex.Message}");
+        }
+
+        AgentConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize(text, AgentConfigJson.Default.AgentConfig);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"the config file {path} is not valid: {ex.Message}");
+        }
+
+        config ??= new AgentConfig();
+        if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600)
+        {
+            throw new CliException($"the config file {path}: intervals must be between 0 and 3600 seconds");
+        }
+
+        if (config.RetentionDays < 1 || config.MaxDatabaseMegabytes < 16)
+        {
+            throw new CliException($"the config file {path}: retentionDays must be at least 1 and maxDatabaseMegabytes at least 16");
+        }
+
+        return config;
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(AgentConfig))]
+internal sealed partial class AgentConfigJson : JsonSerializerContext;
