@@ -1,6 +1,9 @@
 namespace Atalaya.Core.Analytics;
 
-/// <summary>ATT&amp;CK technique ids used by the built-in analytics, with their names for alerts.</summary>
+/// <summary>
+/// ATT&amp;CK technique ids used by the built-in analytics and rules, with their names for alerts.
+/// One table so every alert names its techniques the same way.
+/// </summary>
 public static class Techniques
 {
     public const string MasqueradeMatchName = "T1036.005";
@@ -11,11 +14,41 @@ public static class Techniques
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
-        [MasqueradeMatchName] = "Masquerading: Match Legitimate Resource Name or Location",
-        [HiddenFilesAndDirectories] = "Hide Artifacts: Hidden Files and Directories",
-        [FileDeletion] = "Indicator Removal: File Deletion",
-        [NonStandardPort] = "Non-Standard Port",
-        [ApplicationLayerProtocol] = "Application Layer Protocol",
+        ["T1003"] = "OS Credential Dumping",
+        ["T1014"] = "Rootkit",
+        ["T1036"] = "Masquerading",
+        ["T1036.004"] = "Masquerading: Masquerade Task or Service",
+        ["T1036.005"] = "Masquerading: Match Legitimate Resource Name or Location",
+        ["T1037"] = "Boot or Logon Initialization Scripts",
+        ["T1046"] = "Network Service Discovery",
+        ["T1053.003"] = "Scheduled Task/Job: Cron",
+        ["T1055"] = "Process Injection",
+        ["T1055.008"] = "Process Injection: Ptrace System Calls",
+        ["T1059"] = "Command and Scripting Interpreter",
+        ["T1059.004"] = "Command and Scripting Interpreter: Unix Shell",
+        ["T1070.002"] = "Indicator Removal: Clear Linux or Mac System Logs",
+        ["T1070.003"] = "Indicator Removal: Clear Command History",
+        ["T1070.004"] = "Indicator Removal: File Deletion",
+        ["T1071"] = "Application Layer Protocol",
+        ["T1090.003"] = "Proxy: Multi-hop Proxy",
+        ["T1098"] = "Account Manipulation",
+        ["T1098.004"] = "Account Manipulation: SSH Authorized Keys",
+        ["T1105"] = "Ingress Tool Transfer",
+        ["T1110"] = "Brute Force",
+        ["T1133"] = "External Remote Services",
+        ["T1136.001"] = "Create Account: Local Account",
+        ["T1205"] = "Traffic Signaling",
+        ["T1496"] = "Resource Hijacking",
+        ["T1543.002"] = "Create or Modify System Process: Systemd Service",
+        ["T1546.004"] = "Event Triggered Execution: Unix Shell Configuration Modification",
+        ["T1547.006"] = "Boot or Logon Autostart Execution: Kernel Modules and Extensions",
+        ["T1548.001"] = "Abuse Elevation Control Mechanism: Setuid and Setgid",
+        ["T1554"] = "Compromise Host Software Binary",
+        ["T1564.001"] = "Hide Artifacts: Hidden Files and Directories",
+        ["T1571"] = "Non-Standard Port",
+        ["T1573"] = "Encrypted Channel",
+        ["T1574.006"] = "Hijack Execution Flow: Dynamic Linker Hijacking",
+        ["T1620"] = "Reflective Code Loading",
     };
 
     public static string? NameOf(string id) => Names.GetValueOrDefault(id);
