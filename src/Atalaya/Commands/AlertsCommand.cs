@@ -31,11 +31,11 @@ internal static class AlertsCommand
 
             if (alerts.Count == 0)
             {
-                AnsiConsole.MarkupLine("[green]No alerts[/]" + (query.Since is null ? "." : " in that time."));
+                Terminal.Console.MarkupLine("[green]No alerts[/]" + (query.Since is null ? "." : " in that time."));
                 return 0;
             }
 
-            AlertFormatter.WriteBlocks(AnsiConsole.Console, alerts, withEvidence: true);
+            AlertFormatter.WriteBlocks(Terminal.Console, alerts, withEvidence: true);
             return 0;
         });
         return command;

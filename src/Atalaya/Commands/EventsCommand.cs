@@ -51,7 +51,7 @@ internal static class EventsCommand
                     Markup.Escape(Details(value)));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Console.Write(table);
             return 0;
         });
         return command;

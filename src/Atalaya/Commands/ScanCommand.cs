@@ -71,17 +71,17 @@ internal static class ScanCommand
     {
         var processes = result.Observed.Count(e => e.Event.Category.Contains(EventCategories.Process));
         var sockets = result.Observed.Count(e => e.Event.Category.Contains(EventCategories.Network));
-        AnsiConsole.MarkupLine($"Checked {processes:N0} processes and {sockets:N0} sockets on {Markup.Escape(Environment.MachineName)}.");
+        Terminal.Console.MarkupLine($"Checked {processes:N0} processes and {sockets:N0} sockets on {Markup.Escape(Environment.MachineName)}.");
         if (result.Alerts.Count == 0)
         {
-            AnsiConsole.MarkupLine("[green]No signs of compromise found.[/]");
+            Terminal.Console.MarkupLine("[green]No signs of compromise found.[/]");
             return;
         }
 
-        AnsiConsole.MarkupLine(failing > 0
+        Terminal.Console.MarkupLine(failing > 0
             ? $"[red]{failing} finding{(failing == 1 ? "" : "s")} at {threshold.Word()} severity or above need{(failing == 1 ? "s" : "")} a look.[/]"
             : $"[green]Nothing at {threshold.Word()} severity or above.[/] {result.Alerts.Count} lower finding{(result.Alerts.Count == 1 ? "" : "s")}:");
-        AlertFormatter.WriteBlocks(AnsiConsole.Console, result.Alerts, withEvidence: true);
+        AlertFormatter.WriteBlocks(Terminal.Console, result.Alerts, withEvidence: true);
     }
 
     /// <summary>Best effort: a read-only or locked data directory must not turn a scan into an error.</summary>

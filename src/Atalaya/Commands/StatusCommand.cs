@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Atalaya.Cli.Hosting;
+using Atalaya.Cli.Output;
 using Atalaya.Core.Pipeline;
 using Spectre.Console;
 
@@ -30,21 +31,21 @@ internal static class StatusCommand
                 return 0;
             }
 
-            AnsiConsole.MarkupLine($"data directory: {Markup.Escape(dataDir)}");
-            AnsiConsole.MarkupLine($"store: {stats.EventCount:N0} events, {stats.AlertCount:N0} alerts, {stats.DatabaseBytes / 1024.0 / 1024.0:0.0} MiB (schema v{stats.SchemaVersion})");
+            Terminal.Console.MarkupLine($"data directory: {Markup.Escape(dataDir)}");
+            Terminal.Console.MarkupLine($"store: {stats.EventCount:N0} events, {stats.AlertCount:N0} alerts, {stats.DatabaseBytes / 1024.0 / 1024.0:0.0} MiB (schema v{stats.SchemaVersion})");
             if (status is null)
             {
-                AnsiConsole.MarkupLine("agent: [yellow]has never run with this data directory[/]");
+                Terminal.Console.MarkupLine("agent: [yellow]has never run with this data directory[/]");
                 return 0;
             }
 
-            AnsiConsole.MarkupLine(running
+            Terminal.Console.MarkupLine(running
                 ? $"agent: [green]running[/] (pid {status.Pid}, version {Markup.Escape(status.Version)}, since {status.StartedAt.UtcDateTime:u})"
                 : $"agent: [yellow]not running[/] (last seen {status.UpdatedAt.UtcDateTime:u})");
-            AnsiConsole.MarkupLine($"events: {status.EventsPublished:N0} collected, {status.EventsProcessed:N0} analysed, {status.EventsStored:N0} stored, [{(status.EventsDropped > 0 ? "red" : "green")}]{status.EventsDropped:N0} dropped[/]; {status.AlertsRaised:N0} alerts raised");
+            Terminal.Console.MarkupLine($"events: {status.EventsPublished:N0} collected, {status.EventsProcessed:N0} analysed, {status.EventsStored:N0} stored, [{(status.EventsDropped > 0 ? "red" : "green")}]{status.EventsDropped:N0} dropped[/]; {status.AlertsRaised:N0} alerts raised");
             if (status.StoreErrors > 0)
             {
-                AnsiConsole.MarkupLine($"[red]store errors: {status.StoreErrors:N0}[/] (last: {Markup.Escape(status.LastStoreError ?? "")})");
+                Terminal.Console.MarkupLine($"[red]store errors: {status.StoreErrors:N0}[/] (last: {Markup.Escape(status.LastStoreError ?? "")})");
             }
 
             var table = new Table().Border(TableBorder.Rounded);
@@ -63,7 +64,7 @@ internal static class StatusCommand
                     Markup.Escape(string.Join(", ", collector.Counters.Select(kv => $"{kv.Key}={kv.Value}"))));
             }
 
-            AnsiConsole.Write(table);
+            Terminal.Console.Write(table);
             return 0;
         });
         return command;
