@@ -23,17 +23,8 @@ internal sealed class StoredEventReader
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         using var command = connection.CreateCommand();
         var where = new List<string>();
-        if (query.Since is { } since)
-        {
-            where.Add("ts >= $since");
-            command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-        }
-
-        if (query.MinimumScore is { } minimum)
-        {
-            where.Add("score >= $min_score");
-            command.Parameters.AddWithValue("$min_score", minimum);
-        }
+        Filter(command, where, "ts >= $since", query.Since?.ToUnixTimeMilliseconds());
+        Filter(command, where, "score >= $min_score", query.MinimumScore);
 
         // rowid breaks ties between alerts updated in the same millisecond, newest insert first.
         command.CommandText = Select("alerts", where, "ORDER BY ts DESC, rowid DESC");
@@ -46,33 +37,25 @@ internal sealed class StoredEventReader
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         using var command = connection.CreateCommand();
         var where = new List<string>();
-        if (query.Since is { } since)
-        {
-            where.Add("ts >= $since");
-            command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
-        }
-
-        if (query.Category is { } category)
-        {
-            where.Add("category = $category");
-            command.Parameters.AddWithValue("$category", category);
-        }
-
-        if (query.Pid is { } pid)
-        {
-            where.Add("pid = $pid");
-            command.Parameters.AddWithValue("$pid", pid);
-        }
-
-        if (query.Dataset is { } dataset)
-        {
-            where.Add("dataset = $dataset");
-            command.Parameters.AddWithValue("$dataset", dataset);
-        }
-
+        Filter(command, where, "ts >= $since", query.Since?.ToUnixTimeMilliseconds());
+        Filter(command, where, "category = $category", query.Category);
+        Filter(command, where, "pid = $pid", query.Pid);
+        Filter(command, where, "dataset = $dataset", query.Dataset);
         command.CommandText = Select("events", where, "ORDER BY ts DESC, id DESC");
         command.Parameters.AddWithValue("$limit", query.Limit);
         return Read(command);
+    }
+
+    /// <summary>Adds one optional condition; the value is always a bound parameter, never spliced into SQL.</summary>
+    private static void Filter(SqliteCommand command, List<string> where, string condition, object? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        where.Add(condition);
+        command.Parameters.AddWithValue(condition[(condition.IndexOf('$', StringComparison.Ordinal))..], value);
     }
 
     /// <summary>
