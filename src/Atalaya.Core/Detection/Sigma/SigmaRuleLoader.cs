@@ -178,7 +178,7 @@ public static class SigmaRuleLoader
         var result = new List<string>();
         foreach (var tag in tags)
         {
-            if (!tag.StartsWith("attack.t", StringComparison.OrdinalIgnoreCase) || tag.Length < 13)
+            if (!tag.StartsWith("attack.t", StringComparison.OrdinalIgnoreCase) || tag.Length < 12)
             {
                 continue;
             }
