@@ -87,15 +87,22 @@ internal sealed class EqualsMatcher(string literal, bool cased) : ValueMatcher
     public override bool MatchAbsent() => literal.Length == 0;
 }
 
+/// <summary>
+/// A substring test. Through SearchValues rather than <c>span.Contains(needle, OrdinalIgnoreCase)</c>:
+/// with invariant globalization (our build) the latter takes a scalar per-character path, measured
+/// at about 1 µs on a 40-character command line against about 30 ns for the vectorized search.
+/// </summary>
 internal sealed class ContainsMatcher(string needle, bool cased) : ValueMatcher
 {
+    private readonly SearchValues<string> _needle = SearchValues.Create([needle], Comparison(cased));
+
     public string Needle => needle;
 
     public bool Cased => cased;
 
     public override string Describe() => "contains " + Quote(needle);
 
-    public override bool MatchString(ReadOnlySpan<char> value) => value.Contains(needle, Comparison(cased));
+    public override bool MatchString(ReadOnlySpan<char> value) => needle.Length == 0 || value.IndexOfAny(_needle) >= 0;
 }
 
 internal sealed class StartsWithMatcher(string prefix, bool cased) : ValueMatcher
@@ -126,14 +133,51 @@ internal sealed class AnyValueMatcher : ValueMatcher
     public override bool MatchNumber(long value) => true;
 }
 
-/// <summary>Many <c>contains</c> values OR-ed together: one multi-string search (SearchValues picks Teddy/Aho-Corasick).</summary>
-internal sealed class ContainsAnyMatcher(IReadOnlyList<string> needles, bool cased) : ValueMatcher
+/// <summary>
+/// Many <c>contains</c> values OR-ed together. Case-sensitive sets use one multi-string search
+/// (Teddy). Case-insensitive sets run one single-string search per value: measured here, a
+/// multi-string ignore-case SearchValues over SigmaHQ's lists fell back to a scalar path costing
+/// 20-70 µs per 200-character command line, while N single-string searches cost about N × 30 ns.
+/// </summary>
+internal sealed class ContainsAnyMatcher : ValueMatcher
 {
-    private readonly SearchValues<string> _values = SearchValues.Create([.. needles], Comparison(cased));
+    private readonly string[] _needles;
+    private readonly SearchValues<string>? _all;
+    private readonly SearchValues<string>[] _each;
 
-    public override string Describe() => "contains any of " + string.Join(", ", needles.Select(Quote));
+    public ContainsAnyMatcher(IReadOnlyList<string> needles, bool cased)
+    {
+        _needles = [.. needles];
+        if (cased)
+        {
+            _all = SearchValues.Create(_needles, StringComparison.Ordinal);
+            _each = [];
+        }
+        else
+        {
+            _each = [.. _needles.Select(n => SearchValues.Create([n], StringComparison.OrdinalIgnoreCase))];
+        }
+    }
 
-    public override bool MatchString(ReadOnlySpan<char> value) => value.IndexOfAny(_values) >= 0;
+    public override string Describe() => "contains any of " + string.Join(", ", _needles.Select(Quote));
+
+    public override bool MatchString(ReadOnlySpan<char> value)
+    {
+        if (_all is not null)
+        {
+            return value.IndexOfAny(_all) >= 0;
+        }
+
+        foreach (var needle in _each)
+        {
+            if (value.IndexOfAny(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>Many exact values OR-ed together: one frozen-set lookup on the span, no allocation.</summary>
@@ -305,6 +349,7 @@ internal sealed class WildcardMatcher : ValueMatcher
     {
         private readonly int[] _items;
         private readonly string? _plain;
+        private readonly SearchValues<string>? _plainIgnoreCase;
 
         public Segment(int[] items)
         {
@@ -312,6 +357,8 @@ internal sealed class WildcardMatcher : ValueMatcher
             if (!items.Contains(SigmaPattern.One))
             {
                 _plain = new string([.. items.Select(c => (char)c)]);
+                // See ContainsMatcher: the vectorized search, not the invariant-mode scalar IndexOf.
+                _plainIgnoreCase = SearchValues.Create([_plain], StringComparison.OrdinalIgnoreCase);
             }
         }
 
@@ -346,7 +393,7 @@ internal sealed class WildcardMatcher : ValueMatcher
         {
             if (_plain is not null)
             {
-                var index = value[from..].IndexOf(_plain, Comparison(cased));
+                var index = cased ? value[from..].IndexOf(_plain, StringComparison.Ordinal) : value[from..].IndexOfAny(_plainIgnoreCase!);
                 return index < 0 ? -1 : from + index;
             }
 
