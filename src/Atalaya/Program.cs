@@ -17,6 +17,7 @@ internal static class Program
             AlertsCommand.Create(),
             EventsCommand.Create(),
             StatusCommand.Create(),
+            RulesCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -38,6 +38,15 @@ public sealed record Signal
     /// <summary>True when a threat-intelligence indicator matched: the verdict becomes "confirmed malicious".</summary>
     public bool IndicatorMatch { get; init; }
 
+    /// <summary>Attribution when the signal comes from a rule written by someone (a Sigma rule); null for Atalaya's own analytics.</summary>
+    public RuleAttribution? Rule { get; init; }
+
     /// <summary>weight × confidence, the signal's share before combination (0-100).</summary>
     public double Contribution => Math.Clamp(Weight, 0, 100) * Math.Clamp(Confidence, 0, 1);
 }
+
+/// <summary>
+/// Who wrote the rule behind a signal and under which license: a DRL 1.1 rule must name its
+/// author on every alert it produces, so this travels from the rule to <c>rule.*</c> on the alert.
+/// </summary>
+public sealed record RuleAttribution(string? Author, string? License, string? Reference, string? Ruleset);

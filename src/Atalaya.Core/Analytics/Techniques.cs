@@ -51,5 +51,23 @@ public static class Techniques
         ["T1620"] = "Reflective Code Loading",
     };
 
+    /// <summary>
+    /// Ids ATT&amp;CK retired in v19 and the ids that replaced them. Rules written before v19
+    /// (every SigmaHQ rule) still carry the old ids; alerts always carry the current one.
+    /// </summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["T1562.001"] = "T1685",
+        ["T1070.002"] = "T1685.006",
+        ["T1562.004"] = "T1686",
+    };
+
     public static string? NameOf(string id) => Names.GetValueOrDefault(id);
+
+    /// <summary>The current id for a technique id (upper-cased; pre-v19 ids mapped through the alias table).</summary>
+    public static string Canonical(string id)
+    {
+        var upper = id.ToUpperInvariant();
+        return Aliases.GetValueOrDefault(upper, upper);
+    }
 }

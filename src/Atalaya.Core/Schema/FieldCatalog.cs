@@ -9,6 +9,11 @@ namespace Atalaya.Core.Schema;
 /// </summary>
 public static class FieldCatalog
 {
+    // Sysmon's Initiated is "this host opened the connection"; ours says the same with a direction word.
+    // Declared before All: static fields initialize in order.
+    private static readonly IReadOnlyDictionary<string, string> InitiatedValues =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["true"] = "egress", ["false"] = "ingress" };
+
     public static IReadOnlyList<FieldDefinition> All { get; } =
     [
         F("@timestamp", FieldType.Date, "When the event happened (UTC).", null, e => e.Timestamp),
@@ -49,7 +54,7 @@ public static class FieldCatalog
         F("process.start", FieldType.Date, "Process start time.", null, e => e.Process?.Start),
         F("process.end", FieldType.Date, "Process end time.", null, e => e.Process?.End),
         F("process.user.id", FieldType.Keyword, "Real user id.", null, e => e.Process?.User?.Id),
-        F("process.user.name", FieldType.Keyword, "Real user name.", null, e => e.Process?.User?.Name),
+        F("process.user.name", FieldType.Keyword, "Real user name.", "User", e => e.Process?.User?.Name),
         F("process.hash.sha256", FieldType.Keyword, "SHA-256 of the executable.", "sha256", e => e.Process?.Hash?.Sha256),
         F("process.parent.pid", FieldType.Long, "Parent process id.", "ParentProcessId", e => e.Process?.Parent?.Pid),
         F("process.parent.entity_id", FieldType.Keyword, "Parent's stable id.", "ParentProcessGuid", e => e.Process?.Parent?.EntityId),
@@ -66,7 +71,8 @@ public static class FieldCatalog
         F("destination.domain", FieldType.Keyword, "Destination name.", "DestinationHostname", e => e.Destination?.Domain),
         F("destination.bytes", FieldType.Long, "Bytes sent by the destination.", null, e => e.Destination?.Bytes),
         F("network.transport", FieldType.Keyword, "tcp or udp.", "Protocol", e => e.Network?.Transport),
-        F("network.direction", FieldType.Keyword, "ingress, egress, listening, internal or unknown.", null, e => e.Network?.Direction),
+        F("network.direction", FieldType.Keyword, "ingress, egress, listening, internal or unknown.", "Initiated", e => e.Network?.Direction)
+            with { SigmaValues = InitiatedValues },
         F("network.type", FieldType.Keyword, "ipv4 or ipv6.", null, e => e.Network?.Type),
         F("network.bytes", FieldType.Long, "Bytes both ways.", null, e => e.Network?.Bytes),
         A("related.ip", "Every address the event mentions.", null, e => e.Related?.Ip),
@@ -80,7 +86,7 @@ public static class FieldCatalog
         F("file.owner", FieldType.Keyword, "Owner's user name.", null, e => e.File?.Owner),
         F("file.hash.sha256", FieldType.Keyword, "SHA-256 of the file.", null, e => e.File?.Hash?.Sha256),
         F("user.id", FieldType.Keyword, "User id the event is about.", null, e => e.User?.Id),
-        F("user.name", FieldType.Keyword, "User name the event is about.", "User", e => e.User?.Name),
+        F("user.name", FieldType.Keyword, "User name the event is about.", null, e => e.User?.Name),
 
         F("rule.id", FieldType.Keyword, "Id of the rule or analytic.", null, e => e.Rule?.Id),
         F("rule.name", FieldType.Keyword, "Name of the rule or analytic.", null, e => e.Rule?.Name),

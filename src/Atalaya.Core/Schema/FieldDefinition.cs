@@ -25,4 +25,10 @@ public sealed record FieldDefinition(
 {
     /// <summary>True when the value is a list (ECS arrays such as <c>event.category</c>).</summary>
     public bool IsArray { get; init; }
+
+    /// <summary>
+    /// When Sigma spells the values differently from us (Sysmon's <c>Initiated: 'true'</c> is our
+    /// <c>network.direction: egress</c>): Sigma value to ECS value, applied when a rule is compiled.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SigmaValues { get; init; }
 }

@@ -7,7 +7,8 @@ namespace Atalaya.Core.Scoring;
 
 /// <summary>
 /// Turns an entity's score into an alert event: the entity's fields from the signals' subjects,
-/// the strongest signal as the rule, every contribution as evidence, and one plain sentence.
+/// the strongest signal as the rule (with its author, license and reference when a rule set wrote
+/// it), every contribution as evidence, and one plain sentence.
 /// </summary>
 public static class AlertBuilder
 {
@@ -78,8 +79,10 @@ public static class AlertBuilder
             {
                 Id = strongest.SourceId,
                 Name = strongest.SourceName,
-                Ruleset = Ruleset,
-                Author = "Atalaya",
+                Ruleset = strongest.Rule?.Ruleset ?? Ruleset,
+                Author = strongest.Rule?.Author ?? "Atalaya",
+                License = strongest.Rule?.License,
+                Reference = strongest.Rule?.Reference,
             },
             Threat = techniques.Count == 0 ? null : new ThreatFields
             {

@@ -18,6 +18,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>Extra Sigma rule folders for run and scan (repeatable), on top of the shipped rules/sigma.</summary>
+    public static readonly Option<string[]> Rules = new("--rules")
+    {
+        Description = "A folder of Sigma rules to load as well as the shipped ones (repeatable)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static AgentConfig LoadConfig(ParseResult parse) => AgentConfig.Load(parse.GetValue(Config));
 
     public static string ResolveDataDir(ParseResult parse, AgentConfig config) => DataDirectory.Resolve(parse.GetValue(DataDir), config);

@@ -16,7 +16,7 @@ internal static class RunCommand
     {
         var duration = new Option<string?>("--duration") { Description = "Stop by itself after this long (30s, 10m, 2h); default: until Ctrl+C or SIGTERM" };
         var quiet = new Option<bool>("--quiet") { Description = "No periodic status line" };
-        var command = new Command("run", "Run the agent: collect, detect, score and store until stopped") { duration, quiet };
+        var command = new Command("run", "Run the agent: collect, detect, score and store until stopped") { duration, quiet, GlobalOptions.Rules };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TimeSpan? runFor = null;
@@ -30,7 +30,7 @@ internal static class RunCommand
             var config = GlobalOptions.LoadConfig(parse);
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var time = TimeProvider.System;
-            var engine = DetectionSetup.CreateEngine(config, time);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? []);
             var sensors = SensorFactory.Create(config, time);
             using var store = StoreAccess.OpenForWriting(dataDir);
             var output = new ConsoleLine();

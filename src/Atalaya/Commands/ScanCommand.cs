@@ -27,7 +27,7 @@ internal static class ScanCommand
         var noStore = new Option<bool>("--no-store") { Description = "Do not record the findings in the store" };
         var command = new Command("scan", "Assess this host now: running programs and open sockets, scored and explained")
         {
-            json, failOn, noStore,
+            json, failOn, noStore, GlobalOptions.Rules,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -37,7 +37,7 @@ internal static class ScanCommand
             }
 
             var config = GlobalOptions.LoadConfig(parse);
-            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System);
+            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? []);
             var sensors = SensorFactory.Create(config, TimeProvider.System);
             var result = HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), cancellationToken);
 

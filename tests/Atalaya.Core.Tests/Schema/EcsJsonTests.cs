@@ -112,7 +112,9 @@ public sealed class EcsJsonTests
         Assert.Equal("process.executable", FieldCatalog.FindSigma("Image")!.EcsName);
         Assert.Equal("process.command_line", FieldCatalog.FindSigma("commandline")!.EcsName);
         Assert.Equal("process.parent.executable", FieldCatalog.FindSigma("ParentImage")!.EcsName);
-        Assert.Equal("user.name", FieldCatalog.FindSigma("User")!.EcsName);
+        Assert.Equal("process.user.name", FieldCatalog.FindSigma("User")!.EcsName);
+        Assert.Equal("network.direction", FieldCatalog.FindSigma("Initiated")!.EcsName);
+        Assert.Equal("egress", FieldCatalog.FindSigma("Initiated")!.SigmaValues!["true"]);
         Assert.Equal("process.working_directory", FieldCatalog.FindSigma("CurrentDirectory")!.EcsName);
         Assert.Equal("destination.ip", FieldCatalog.FindSigma("DestinationIp")!.EcsName);
         Assert.Equal("destination.port", FieldCatalog.FindSigma("DestinationPort")!.EcsName);

@@ -1,0 +1,268 @@
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Detection.Sigma;
+
+/// <summary>
+/// A compiled condition node. Evaluation short-circuits and allocates nothing; <see cref="Explain"/>
+/// runs only after a match, to say which field and value made the rule fire.
+/// </summary>
+internal abstract class SigmaCondition
+{
+    public abstract bool Evaluate(EcsEvent value, string? rawLine);
+
+    /// <summary>Appends why this node is true (called only when it is).</summary>
+    public abstract void Explain(EcsEvent value, string? rawLine, List<string> reasons);
+}
+
+internal sealed class AllCondition(SigmaCondition[] operands) : SigmaCondition
+{
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        foreach (var operand in operands)
+        {
+            if (!operand.Evaluate(value, rawLine))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+        foreach (var operand in operands)
+        {
+            operand.Explain(value, rawLine, reasons);
+        }
+    }
+}
+
+internal sealed class AnyCondition(SigmaCondition[] operands) : SigmaCondition
+{
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        foreach (var operand in operands)
+        {
+            if (operand.Evaluate(value, rawLine))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+        foreach (var operand in operands)
+        {
+            if (operand.Evaluate(value, rawLine))
+            {
+                operand.Explain(value, rawLine, reasons);
+                return;
+            }
+        }
+    }
+}
+
+/// <summary><c>N of pattern</c> for N greater than one.</summary>
+internal sealed class AtLeastCondition(int count, SigmaCondition[] operands) : SigmaCondition
+{
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        var matched = 0;
+        foreach (var operand in operands)
+        {
+            if (operand.Evaluate(value, rawLine) && ++matched >= count)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+        foreach (var operand in operands)
+        {
+            if (operand.Evaluate(value, rawLine))
+            {
+                operand.Explain(value, rawLine, reasons);
+            }
+        }
+    }
+}
+
+internal sealed class NotCondition(SigmaCondition operand) : SigmaCondition
+{
+    public override bool Evaluate(EcsEvent value, string? rawLine) => !operand.Evaluate(value, rawLine);
+
+    // What did not match is not evidence worth printing.
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+    }
+}
+
+/// <summary>A named search of the detection section (<c>selection</c>, <c>filter_main_x</c>, ...).</summary>
+internal sealed class SearchCondition(string name, SigmaCondition body) : SigmaCondition
+{
+    public string Name => name;
+
+    public override bool Evaluate(EcsEvent value, string? rawLine) => body.Evaluate(value, rawLine);
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons) => body.Explain(value, rawLine, reasons);
+}
+
+/// <summary>One field of a search map with its values: OR of values, or AND with <c>|all</c>.</summary>
+internal sealed class FieldCondition(SigmaFieldRef target, string modifiers, ValueMatcher[] matchers, bool all) : SigmaCondition
+{
+    public SigmaFieldRef Field => target;
+
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        var fieldValue = target.Definition.Read(value);
+        if (all)
+        {
+            foreach (var matcher in matchers)
+            {
+                if (!matcher.Match(fieldValue))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var matcher in matchers)
+        {
+            if (matcher.Match(fieldValue))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+        var fieldValue = target.Definition.Read(value);
+        var matched = matchers.Where(m => m.Match(fieldValue)).Select(m => m.Describe()).ToList();
+        var shown = fieldValue switch
+        {
+            null => "absent",
+            IReadOnlyList<string> list => "[" + string.Join(", ", list) + "]",
+            _ => Convert.ToString(fieldValue, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+        reasons.Add($"{target.SigmaName}{modifiers} {string.Join(" and ", matched)} ({target.Definition.EcsName} = \"{Truncate(shown)}\")");
+    }
+
+    internal static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}
+
+/// <summary><c>field|fieldref: other</c>: the two fields hold the same value (or one contains, starts or ends with the other).</summary>
+internal sealed class FieldRefCondition(SigmaFieldRef target, SigmaFieldRef other, string kind, bool cased) : SigmaCondition
+{
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        if (target.Definition.Read(value) is not string left || other.Definition.Read(value) is not string right)
+        {
+            return false;
+        }
+
+        var comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        return kind switch
+        {
+            "contains" => left.Contains(right, comparison),
+            "startswith" => left.StartsWith(right, comparison),
+            "endswith" => left.EndsWith(right, comparison),
+            _ => left.Equals(right, comparison),
+        };
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons) =>
+        reasons.Add($"{target.SigmaName} {(kind == "equals" ? "equals" : kind)} the value of {other.SigmaName}");
+}
+
+/// <summary>
+/// Fieldless keywords: the values are searched in every text field of the event and in the raw
+/// log line when there is one (OR of values, AND with <c>|all</c>).
+/// </summary>
+internal sealed class KeywordCondition(ValueMatcher[] matchers, bool all) : SigmaCondition
+{
+    private static readonly FieldDefinition[] TextFields =
+        [.. FieldCatalog.All.Where(f => f.Type is FieldType.Keyword or FieldType.Text or FieldType.Ip)];
+
+    public override bool Evaluate(EcsEvent value, string? rawLine)
+    {
+        if (all)
+        {
+            foreach (var matcher in matchers)
+            {
+                if (!Anywhere(matcher, value, rawLine))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var matcher in matchers)
+        {
+            if (Anywhere(matcher, value, rawLine))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override void Explain(EcsEvent value, string? rawLine, List<string> reasons)
+    {
+        foreach (var matcher in matchers)
+        {
+            if (rawLine is not null && matcher.MatchString(rawLine))
+            {
+                reasons.Add($"the log line {matcher.Describe()} (\"{FieldCondition.Truncate(rawLine)}\")");
+                continue;
+            }
+
+            foreach (var field in TextFields)
+            {
+                var fieldValue = field.Read(value);
+                if (fieldValue is not null && matcher.Match(fieldValue))
+                {
+                    reasons.Add($"{field.EcsName} {matcher.Describe()}");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool Anywhere(ValueMatcher matcher, EcsEvent value, string? rawLine)
+    {
+        if (rawLine is not null && matcher.MatchString(rawLine))
+        {
+            return true;
+        }
+
+        foreach (var field in TextFields)
+        {
+            var fieldValue = field.Read(value);
+            if (fieldValue is not null && matcher.Match(fieldValue))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>A Sigma field name bound to the catalog field it reads.</summary>
+internal sealed record SigmaFieldRef(string SigmaName, FieldDefinition Definition);

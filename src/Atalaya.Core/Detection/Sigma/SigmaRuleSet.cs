@@ -1,0 +1,103 @@
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Detection.Sigma;
+
+/// <summary>
+/// The loaded rules, indexed by the kind of event they read so an exec never evaluates file or
+/// network rules, plus every load outcome for <c>atalaya rules check</c> and status.
+/// </summary>
+public sealed class SigmaRuleSet
+{
+    private static readonly SigmaRule[] None = [];
+    private readonly SigmaRule[][] _byKind;
+
+    private SigmaRuleSet(IReadOnlyList<SigmaLoadResult> results)
+    {
+        Results = results;
+        Rules = [.. results.Where(r => r.Rule is not null).Select(r => r.Rule!)];
+        _byKind = new SigmaRule[Enum.GetValues<SigmaEventKind>().Length][];
+        foreach (var kind in Enum.GetValues<SigmaEventKind>())
+        {
+            _byKind[(int)kind] = [.. Rules.Where(r => r.EventKind == kind)];
+        }
+    }
+
+    public static SigmaRuleSet Empty { get; } = new([]);
+
+    public IReadOnlyList<SigmaLoadResult> Results { get; }
+
+    /// <summary>The rules that compiled and are evaluated.</summary>
+    public IReadOnlyList<SigmaRule> Rules { get; }
+
+    public int Count(SigmaLoadStatus status) => Results.Count(r => r.Status == status);
+
+    /// <summary>Builds the set; a second rule with an id already loaded is an error (ids name alerts).</summary>
+    public static SigmaRuleSet Create(IEnumerable<SigmaLoadResult> results)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var checkedResults = new List<SigmaLoadResult>();
+        foreach (var result in results)
+        {
+            if (result.Rule is { } rule && !seen.TryAdd(rule.Id, result.Path))
+            {
+                checkedResults.Add(result with
+                {
+                    Status = SigmaLoadStatus.Error,
+                    Rule = null,
+                    Code = SigmaCodes.Structure,
+                    Message = $"duplicate id {rule.Id} (already loaded from {seen[rule.Id]})",
+                });
+                continue;
+            }
+
+            checkedResults.Add(result);
+        }
+
+        return new SigmaRuleSet(checkedResults);
+    }
+
+    public IReadOnlyList<SigmaRule> RulesFor(SigmaEventKind kind) => _byKind[(int)kind];
+
+    /// <summary>The rules that can match this event (empty for events no rule reads).</summary>
+    internal SigmaRule[] Candidates(EcsEvent value) => KindOf(value) is { } kind ? _byKind[(int)kind] : None;
+
+    /// <summary>
+    /// Which logsource an event feeds: a process that starts or is running (the scan's snapshot
+    /// and the poller's new processes), a connection with a remote end, or a file written. Ends,
+    /// listeners and deletions feed no Sigma category we evaluate.
+    /// </summary>
+    public static SigmaEventKind? KindOf(EcsEvent value)
+    {
+        var categories = value.Event.Category;
+        if (categories.Count == 0 || value.Event.Kind == EventKinds.Alert)
+        {
+            return null;
+        }
+
+        var types = value.Event.Type;
+        switch (categories[0])
+        {
+            case EventCategories.Process:
+                return Has(types, EventTypes.End) ? null : SigmaEventKind.ProcessCreation;
+            case EventCategories.Network:
+                return value.Destination is null || Has(types, EventTypes.End) ? null : SigmaEventKind.NetworkConnection;
+            case EventCategories.File:
+                return Has(types, EventTypes.Deletion) ? null : SigmaEventKind.FileEvent;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Has(IReadOnlyList<string> values, string wanted)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], wanted, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
