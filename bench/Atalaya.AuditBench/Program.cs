@@ -6,7 +6,11 @@ using Atalaya.Platform.Linux.Audit;
 if (args.Length >= 2 && args[0] == "capture")
 {
     var rules = AuditRuleSet.Build(new AuditRuleOptions(), AuditSyscallTable.ForThisMachine(),
-        p => Directory.Exists(p) ? WatchTarget.Directory : File.Exists(p) ? WatchTarget.File : WatchTarget.Missing);
+        p => Directory.Exists(p) ? WatchTarget.Directory : File.Exists(p) ? WatchTarget.File : WatchTarget.Missing).ToList();
+    if (Environment.GetEnvironmentVariable("ATALAYA_CAPTURE_WATCH") is { Length: > 0 } watch)
+    {
+        rules.Add(AuditRuleSet.Watch(watch, WatchTarget.Directory, AuditRuleConstants.PermWrite | AuditRuleConstants.PermAttr, AuditKeys.Watch));
+    }
     using var session = AuditSession.TryStart(new AuditSessionOptions { Rules = rules }, out var reason);
     if (session is null)
     {

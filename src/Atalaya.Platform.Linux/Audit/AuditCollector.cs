@@ -281,8 +281,8 @@ public sealed class AuditCollector : IEventCollector, IDisposable
             return null;
         }
 
-        // starttime is in clock ticks (10 ms): allow that much skew against the record's millisecond time.
-        return execTime is null || _host.StartTimeOf(stat.StartTime) <= execTime.Value.AddMilliseconds(20)
+        // starttime is in clock ticks after a boot time known to the second (btime): allow that much skew.
+        return execTime is null || _host.StartTimeOf(stat.StartTime) <= execTime.Value.AddMilliseconds(1100)
             ? EntityIds.ForProcess(_host.BootId, pid, stat.StartTime)
             : null;
     }

@@ -7,6 +7,7 @@ namespace Atalaya.Platform.Linux.Audit;
 /// longer than one record allows is split as <c>aI_len=L aI[0]=.. aI[1]=..</c>, and a long argv spans
 /// several EXECVE records. Each piece is quoted or hex on its own (hex when the whole argument needs
 /// it); pieces are decoded and concatenated. Arguments are bytes, exactly as passed to execve.
+/// <c>aI_len</c> is the logged length: for a hex-encoded argument, twice its byte length.
 /// </summary>
 public static class AuditExecveDecoder
 {
@@ -21,6 +22,7 @@ public static class AuditExecveDecoder
         var whole = new Dictionary<int, byte[]>();
         var pieces = new Dictionary<int, SortedDictionary<int, byte[]>>();
         var lengths = new Dictionary<int, long>();
+        var hexPieces = new HashSet<int>();
         var ok = true;
         foreach (var record in execveRecords)
         {
@@ -73,6 +75,10 @@ public static class AuditExecveDecoder
                     }
 
                     parts[part] = bytes;
+                    if (!field.Quoted)
+                    {
+                        hexPieces.Add(index);
+                    }
                 }
             }
         }
@@ -88,7 +94,8 @@ public static class AuditExecveDecoder
             else if (pieces.TryGetValue(i, out var parts))
             {
                 var joined = Concat(parts);
-                ok &= !lengths.TryGetValue(i, out var expected) || expected == joined.Length;
+                // aI_len counts the characters logged: twice the bytes when the argument was hex-encoded.
+                ok &= !lengths.TryGetValue(i, out var expected) || expected == (hexPieces.Contains(i) ? 2L * joined.Length : joined.Length);
                 args.Add(joined);
             }
             else
