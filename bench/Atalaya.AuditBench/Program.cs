@@ -53,5 +53,17 @@ if (args.Length >= 2 && args[0] == "capture")
     return 0;
 }
 
-Console.Error.WriteLine("usage: capture CMD [ARGS...]");
+// rules: list the kernel's audit rules (what auditctl -l shows), decoded.
+if (args.Length == 1 && args[0] == "rules")
+{
+    using var control = AuditNetlinkClient.TryOpen(out var errno) ?? throw new AuditException("audit socket", errno);
+    foreach (var (rule, data) in control.ListRules())
+    {
+        Console.WriteLine($"{rule} ({data.Length} bytes, mask0={BitConverter.ToUInt32(data, 12):x8})");
+    }
+
+    return 0;
+}
+
+Console.Error.WriteLine("usage: capture CMD [ARGS...] | rules");
 return 2;

@@ -100,7 +100,9 @@ public static class AuditRuleCodec
         for (var word = 0; word < AuditRuleConstants.BitmaskWords; word++)
         {
             var mask = BinaryPrimitives.ReadUInt32LittleEndian(data[(MaskOffset + (word * 4))..]);
-            all &= mask == uint.MaxValue;
+            // The top bits of the last word name syscall classes; the kernel expands and clears them,
+            // so an all-syscalls rule (a watch) lists with that word partly set.
+            all &= mask == uint.MaxValue || word == AuditRuleConstants.BitmaskWords - 1;
             for (var bit = 0; bit < 32; bit++)
             {
                 if ((mask & (1u << bit)) != 0)

@@ -46,6 +46,17 @@ public sealed class AuditRuleTests
     }
 
     [Fact]
+    public void Watch_rule_as_the_kernel_lists_it_decodes_to_all_syscalls()
+    {
+        // AUDIT_LIST_RULES clears the class bits at the top of the last mask word.
+        var bytes = AuditRuleCodec.Encode(AuditRuleSet.Watch("/etc/passwd", WatchTarget.File, 2, AuditKeys.Watch));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12 + (63 * 4)), 0x0FFFFFFF);
+        Assert.True(AuditRuleCodec.TryDecode(bytes, out var listed));
+        Assert.Null(listed.Syscalls);
+        Assert.Equal(AuditRuleSet.Watch("/etc/passwd", WatchTarget.File, 2, AuditKeys.Watch), listed);
+    }
+
+    [Fact]
     public void Truncated_rule_data_is_refused()
     {
         var bytes = AuditRuleCodec.Encode(AuditRuleSet.Watch("/etc/passwd", WatchTarget.File, 2, AuditKeys.Watch));
