@@ -65,5 +65,10 @@ if (args.Length == 1 && args[0] == "rules")
     return 0;
 }
 
-Console.Error.WriteLine("usage: capture CMD [ARGS...] | rules");
+if (args.Length >= 1 && args[0] == "run")
+{
+    return Atalaya.AuditBench.Bench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+}
+
+Console.Error.WriteLine("usage: capture CMD [ARGS...] | rules | run [SECONDS]");
 return 2;
