@@ -21,6 +21,7 @@ public static class EventCategories
     public const string Host = "host";
     public const string Package = "package";
     public const string Malware = "malware";
+    public const string Driver = "driver";
 }
 
 /// <summary>The ECS allowed values Atalaya uses for <c>event.type</c>.</summary>
@@ -34,6 +35,15 @@ public static class EventTypes
     public const string Deletion = "deletion";
     public const string Info = "info";
     public const string Indicator = "indicator";
+    public const string Access = "access";
+}
+
+/// <summary>The ECS allowed values of <c>event.outcome</c>.</summary>
+public static class EventOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Unknown = "unknown";
 }
 
 /// <summary><c>event.dataset</c> values, one per Atalaya source.</summary>
@@ -41,5 +51,6 @@ public static class Datasets
 {
     public const string Process = "atalaya.process";
     public const string Network = "atalaya.network";
+    public const string File = "atalaya.file";
     public const string Alert = "atalaya.alert";
 }

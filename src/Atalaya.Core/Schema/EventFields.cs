@@ -27,6 +27,9 @@ public sealed record EventFields
 
     public string? Reason { get; init; }
 
+    /// <summary>success|failure|unknown: the result of what the event describes (a connect, an exec).</summary>
+    public string? Outcome { get; init; }
+
     public DateTimeOffset? Start { get; init; }
 
     public DateTimeOffset? End { get; init; }

@@ -27,6 +27,7 @@ public static class FieldCatalog
         F("event.risk_score", FieldType.Long, "Risk score 0-100 (alerts).", null, e => e.Event.RiskScore),
         F("event.severity", FieldType.Long, "Same number as event.risk_score (alerts).", null, e => e.Event.Severity),
         F("event.reason", FieldType.Text, "Why the event was produced, for alerts the plain-language summary.", null, e => e.Event.Reason),
+        F("event.outcome", FieldType.Keyword, "success, failure or unknown: the result of the action (a connect refused is a failure; a non-blocking connect in progress is unknown).", null, e => e.Event.Outcome),
         F("event.start", FieldType.Date, "When the thing the event describes began (a connection, a process).", null, e => e.Event.Start),
         F("event.end", FieldType.Date, "When it ended.", null, e => e.Event.End),
         F("event.duration", FieldType.Long, "Duration in nanoseconds.", null, e => e.Event.Duration),

@@ -13,7 +13,7 @@ public sealed class EcsJsonTests
         Event = new EventFields
         {
             Kind = "alert", Category = ["process"], Type = ["start"], Action = "process-started", Dataset = "atalaya.process",
-            Module = "atalaya", Id = "ev-1", RiskScore = 81, Severity = 81, Reason = "why",
+            Module = "atalaya", Id = "ev-1", RiskScore = 81, Severity = 81, Reason = "why", Outcome = "success",
             Start = SampleEvents.Now, End = SampleEvents.Now.AddSeconds(1), Duration = 1_000_000_000,
         },
         Host = new HostFields { Name = "h", Id = "mid", Os = new HostOsFields { Type = "linux", Name = "Debian", Version = "12", Kernel = "6.1", Family = "debian" } },
