@@ -1,5 +1,6 @@
 using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
+using Atalaya.Platform.Linux.Audit;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Network;
@@ -18,17 +19,27 @@ public static class LinuxPlatform
     {
         ArgumentNullException.ThrowIfNull(options);
         var host = LinuxHostInfo.Read();
+        var users = new UserNameResolver();
         var processes = new ProcfsProcessCollector(
             new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
             time,
             host,
             new ExecutableHashCache(),
-            new UserNameResolver());
+            users);
         var network = new ProcNetConnectionCollector(
             new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
             time,
             host.Host);
-        return new LinuxSensors(host.Host, [processes, network], [processes, network]);
+        var collectors = new List<IEventCollector> { processes, network };
+
+        // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
+        // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
+        if (options.Audit && Environment.IsPrivilegedProcess)
+        {
+            collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
+        }
+
+        return new LinuxSensors(host.Host, collectors, [processes, network]);
     }
 }
 
@@ -40,6 +51,11 @@ public sealed record LinuxPlatformOptions
     public TimeSpan NetworkInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public string ProcRoot { get; init; } = "/proc";
+
+    /// <summary>Use the kernel audit subsystem for exact exec argv and every connect/accept (root only).</summary>
+    public bool Audit { get; init; } = true;
+
+    public AuditRuleOptions AuditRules { get; init; } = new();
 }
 
 /// <summary>What the platform offers the agent: long-running collectors and one-shot snapshot sources.</summary>

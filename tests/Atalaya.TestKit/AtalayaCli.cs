@@ -30,8 +30,9 @@ public static class AtalayaCli
     public static SpawnedProcess Start(IEnumerable<string> arguments) =>
         SpawnedProcess.Start(DotnetHost, [AssemblyPath, .. arguments], redirectOutput: true, environment: ChildEnvironment());
 
-    // No colours or terminal width games in captured output.
-    private static Dictionary<string, string> ChildEnvironment() => new() { ["NO_COLOR"] = "1", ["TERM"] = "dumb", ["COLUMNS"] = "200" };
+    // No colours or terminal width games in captured output; agents started by tests leave the
+    // kernel audit subsystem to the audit tests, which run in parallel in another assembly.
+    private static Dictionary<string, string> ChildEnvironment() => new() { ["NO_COLOR"] = "1", ["TERM"] = "dumb", ["COLUMNS"] = "200", ["ATALAYA_AUDIT"] = "off" };
 }
 
 /// <summary>What one CLI invocation printed and returned.</summary>

@@ -22,6 +22,16 @@ internal sealed record AgentConfig
 
     public long MaxDatabaseMegabytes { get; init; } = 2048;
 
+    /// <summary>
+    /// Use the kernel audit subsystem when running as root and no audit daemon owns it.
+    /// The environment variable ATALAYA_AUDIT=off overrides it (the test suite uses that so
+    /// agents it starts never compete with the audit tests for the subsystem).
+    /// </summary>
+    public bool Audit { get; init; } = true;
+
+    [JsonIgnore]
+    public bool AuditEnabled => Audit && !string.Equals(Environment.GetEnvironmentVariable("ATALAYA_AUDIT"), "off", StringComparison.OrdinalIgnoreCase);
+
     public static AgentConfig Load(string? path)
     {
         if (path is null)

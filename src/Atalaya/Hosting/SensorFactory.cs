@@ -18,6 +18,7 @@ internal static class SensorFactory
             {
                 ProcessInterval = TimeSpan.FromSeconds(config.ProcessIntervalSeconds),
                 NetworkInterval = TimeSpan.FromSeconds(config.NetworkIntervalSeconds),
+                Audit = config.AuditEnabled,
             },
             time);
         return new HostSensors(linux.Collectors, linux.SnapshotSources);
