@@ -70,6 +70,9 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     /// <summary>Listening sockets as of the latest cycle or snapshot, with their owners.</summary>
     public IReadOnlyList<ListeningSocket> CurrentListeners => _inventory.CurrentListeners;
 
+    /// <summary>Why close notifications are off during the current run (null while they work or before a run).</summary>
+    public string? CloseNotificationsUnavailable { get; private set; }
+
     /// <summary>Where a syscall sensor reports connects and accepts so short connections get an owner.</summary>
     internal RecentConnectCache ConnectHints { get; } = new();
 
@@ -141,7 +144,10 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The destroy listener is bound before the first dump so no close falls between the two.
-        using var destroy = _options.CloseNotifications ? SockDiagDestroyListener.TryOpen(DestroyPollTimeout, out _) : null;
+        var destroyErrno = 0;
+        using var destroy = _options.CloseNotifications ? SockDiagDestroyListener.TryOpen(DestroyPollTimeout, out destroyErrno) : null;
+        CloseNotificationsUnavailable = destroy is not null ? null
+            : _options.CloseNotifications ? $"binding the TCP destroy groups failed (errno {destroyErrno}; needs CAP_NET_ADMIN)" : "disabled by configuration";
         Thread? destroyThread = null;
         lock (_gate)
         {
