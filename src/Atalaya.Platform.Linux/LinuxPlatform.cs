@@ -3,6 +3,7 @@ using Atalaya.Core.Schema;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Network;
+using Atalaya.Platform.Linux.Network.SockDiag;
 using Atalaya.Platform.Linux.Processes;
 
 namespace Atalaya.Platform.Linux;
@@ -24,11 +25,16 @@ public static class LinuxPlatform
             host,
             new ExecutableHashCache(),
             new UserNameResolver());
-        var network = new ProcNetConnectionCollector(
-            new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
-            time,
-            host.Host);
-        return new LinuxSensors(host.Host, [processes, network], [processes, network]);
+        IEventCollector network = (IEventCollector?)SockDiagConnectionCollector.TryCreate(
+                new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+                time,
+                host.Host,
+                out _)
+            ?? new ProcNetConnectionCollector(
+                new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+                time,
+                host.Host);
+        return new LinuxSensors(host.Host, [processes, network], [processes, (ISnapshotSource)network]);
     }
 }
 
