@@ -102,7 +102,7 @@ public sealed class BeaconingAnalytic : IAnalytic
         var (q1, med, q3) = RobustStatistics.Quartiles(intervals);
         median = med;
         mad = RobustStatistics.MedianAbsoluteDeviation(intervals, med, _scratchB);
-        var intervalScore = ((1 - Math.Abs(RobustStatistics.BowleySkew(q1, med, q3))) + (1 - Math.Min(med <= 0 ? 1 : mad / med, 1))) / 2;
+        var intervalScore = (Symmetry(q1, med, q3) + (1 - Math.Min(med <= 0 ? 1 : mad / med, 1))) / 2;
 
         meanBytes = null;
         bytesSpread = 0;
@@ -119,8 +119,24 @@ public sealed class BeaconingAnalytic : IAnalytic
 
         // Sizes vary more than timing in honest beacons (a tasking response is bigger), so they
         // weigh a third: steady timing with varied sizes still reaches the threshold.
-        var sizeScore = ((1 - Math.Abs(RobustStatistics.BowleySkew(s1, sm, s3))) + (1 - Math.Min(sm <= 0 ? 0 : sizeMad / sm, 1))) / 2;
+        var sizeScore = (Symmetry(s1, sm, s3) + (1 - Math.Min(sm <= 0 ? 0 : sizeMad / sm, 1))) / 2;
         return ((2 * intervalScore) + sizeScore) / 3;
+    }
+
+    /// <summary>
+    /// 1 − |Bowley skew|, with the skew counted in proportion to the spread: when the middle half
+    /// of the values lies within 10% of the median (a metronome with scheduler noise), a lopsided
+    /// shape of that tiny spread says nothing, and small samples make it lopsided by chance.
+    /// </summary>
+    private static double Symmetry(double q1, double median, double q3)
+    {
+        if (median <= 0)
+        {
+            return 1 - Math.Abs(RobustStatistics.BowleySkew(q1, median, q3));
+        }
+
+        var relativeSpread = (q3 - q1) / median;
+        return 1 - (Math.Abs(RobustStatistics.BowleySkew(q1, median, q3)) * Math.Min(1, relativeSpread / 0.1));
     }
 
     private static string Seconds(double seconds) => seconds >= 10

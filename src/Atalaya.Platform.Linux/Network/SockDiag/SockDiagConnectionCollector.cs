@@ -41,6 +41,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     // destroy listener's thread.
     private readonly Lock _gate = new();
     private readonly List<InetDiagSocket> _dump = [];
+    private readonly Atalaya.Core.Analytics.BoundedEntityMap<(bool Udp, System.Net.IPAddress Remote, int Port), (OwnerProcess Owner, DateTimeOffset At)> _recentEgressOwners = new(4096);
     private ConnectionLifecycle? _lifecycle;
     private Action<EcsEvent>? _emit;
 
@@ -255,9 +256,39 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
                     start = hintedStart;
                 }
 
-                var observed = _inventory.Closed(row, owner);
+                var observed = _inventory.Closed(row, owner ?? RecentEgressOwner(row, now));
                 var failed = observed.Direction == "egress" && row.Traffic is { HandshakeCompleted: false };
                 lifecycle.CloseUnseen(observed, start, now, failed, DestroySensorName, emit);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a connection no dump saw and no connect hint explains: the process that most recently
+    /// held a connection seen by a dump to the same remote address and port, within a minute.
+    /// Beacons and pollers reconnect to one destination, and most of their connections are too
+    /// short for a dump; the occasional one a dump catches names the owner of the rest. Two
+    /// programs talking to one destination at once can be confused; the audit sensor's hints,
+    /// consulted first, are exact.
+    /// </summary>
+    private OwnerProcess? RecentEgressOwner(in SocketRow row, DateTimeOffset now)
+    {
+        if (_recentEgressOwners.TryGetValue((row.IsUdp, SocketAddresses.ForReport(row.RemoteAddress), row.RemotePort), out var seen)
+            && now - seen.At <= TimeSpan.FromMinutes(1))
+        {
+            return seen.Owner;
+        }
+
+        return null;
+    }
+
+    private void RememberEgressOwners(List<ObservedSocket> sockets, DateTimeOffset now)
+    {
+        foreach (var socket in sockets)
+        {
+            if (socket is { IsListener: false, Direction: "egress", Owner: { } owner })
+            {
+                _recentEgressOwners.Set((socket.Row.IsUdp, socket.RemoteAddress, socket.Row.RemotePort), (owner, now));
             }
         }
     }
@@ -288,6 +319,8 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             }
         }
 
-        return _inventory.Observe(rows);
+        var sockets = _inventory.Observe(rows);
+        RememberEgressOwners(sockets, _timeProvider.GetUtcNow());
+        return sockets;
     }
 }
