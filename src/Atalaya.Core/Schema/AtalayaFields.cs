@@ -82,6 +82,6 @@ public sealed record AtalayaNetworkFields
     /// </summary>
     public IReadOnlyList<string>? StandardStreams { get; init; }
 
-    /// <summary>Which sensor saw it: netlink-sock-diag, procfs-net-polling, sock-diag-destroy, ...</summary>
+    /// <summary>Which sensor saw it: netlink-sock-diag, netlink-sock-diag-destroy, procfs-net-polling</summary>
     public string? Sensor { get; init; }
 }
