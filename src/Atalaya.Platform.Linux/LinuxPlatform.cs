@@ -4,6 +4,7 @@ using Atalaya.Platform.Linux.Audit;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Network;
+using Atalaya.Platform.Linux.Network.SockDiag;
 using Atalaya.Platform.Linux.Processes;
 
 namespace Atalaya.Platform.Linux;
@@ -26,10 +27,17 @@ public static class LinuxPlatform
             host,
             new ExecutableHashCache(),
             users);
-        var network = new ProcNetConnectionCollector(
-            new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
-            time,
-            host.Host);
+
+        // sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.
+        IEventCollector network = (IEventCollector?)SockDiagConnectionCollector.TryCreate(
+                new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+                time,
+                host.Host,
+                out _)
+            ?? new ProcNetConnectionCollector(
+                new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+                time,
+                host.Host);
         var collectors = new List<IEventCollector> { processes, network };
 
         // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
@@ -39,7 +47,7 @@ public static class LinuxPlatform
             collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
         }
 
-        return new LinuxSensors(host.Host, collectors, [processes, network]);
+        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network]);
     }
 }
 

@@ -1,13 +1,21 @@
+using Atalaya.Core.Analytics.Network;
+
 namespace Atalaya.Core.Analytics;
 
 /// <summary>The analytics that ship with Atalaya, registered explicitly (no reflection scanning).</summary>
 public static class BuiltInAnalytics
 {
-    public static IReadOnlyList<IAnalytic> Create(SystemBinaryCatalog catalog) =>
+    public static IReadOnlyList<IAnalytic> Create(SystemBinaryCatalog catalog, PortCatalog? ports = null, BeaconingOptions? beaconing = null, ScanOptions? scans = null) =>
     [
         new MasqueradeAnalytic(catalog),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
+        new BeaconingAnalytic(beaconing),
+        new InboundScanAnalytic(scans),
+        new OutboundScanAnalytic(scans),
+        new ReverseShellAnalytic(),
+        new LongLivedConnectionAnalytic(),
+        .. ports is null ? Array.Empty<IAnalytic>() : [new SuspiciousPortAnalytic(ports)],
     ];
 }

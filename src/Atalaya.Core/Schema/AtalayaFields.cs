@@ -72,4 +72,16 @@ public sealed record AtalayaNetworkFields
 
     /// <summary>For listeners: loopback|all-interfaces|specific-address.</summary>
     public string? Exposure { get; init; }
+
+    /// <summary>Smoothed round-trip time of a TCP connection in microseconds (tcp_info), when the sensor reads it.</summary>
+    public long? RttMicroseconds { get; init; }
+
+    /// <summary>
+    /// The owner's standard streams (stdin, stdout, stderr) that are this socket: a shell whose
+    /// stdin and stdout are a TCP connection is the reverse-shell shape.
+    /// </summary>
+    public IReadOnlyList<string>? StandardStreams { get; init; }
+
+    /// <summary>Which sensor saw it: netlink-sock-diag, netlink-sock-diag-destroy, procfs-net-polling</summary>
+    public string? Sensor { get; init; }
 }

@@ -110,6 +110,9 @@ public static class FieldCatalog
         F("atalaya.network.state", FieldType.Keyword, "Kernel socket state.", null, e => e.Atalaya?.Network?.State),
         F("atalaya.network.inode", FieldType.Long, "Socket inode.", null, e => e.Atalaya?.Network?.Inode),
         F("atalaya.network.exposure", FieldType.Keyword, "Listener exposure: loopback, all-interfaces, specific-address.", null, e => e.Atalaya?.Network?.Exposure),
+        F("atalaya.network.rtt_microseconds", FieldType.Long, "Smoothed TCP round-trip time in microseconds.", null, e => e.Atalaya?.Network?.RttMicroseconds),
+        A("atalaya.network.standard_streams", "The owner's stdin, stdout or stderr that are this socket.", null, e => e.Atalaya?.Network?.StandardStreams),
+        F("atalaya.network.sensor", FieldType.Keyword, "The sensor that saw the socket.", null, e => e.Atalaya?.Network?.Sensor),
     ];
 
     private static readonly FrozenDictionary<string, FieldDefinition> ByEcs =

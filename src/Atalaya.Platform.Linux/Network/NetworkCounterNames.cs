@@ -19,4 +19,16 @@ internal static class NetworkCounterNames
 
     /// <summary>Processes that exited while their fd table was being read (normal churn).</summary>
     public const string ProcessesVanished = "processes_vanished";
+
+    /// <summary>sock_diag dumps the kernel refused or that failed mid-way.</summary>
+    public const string DumpErrors = "dump_errors";
+
+    /// <summary>TCP close notifications received from the destroy groups.</summary>
+    public const string CloseNotifications = "close_notifications";
+
+    /// <summary>Times the kernel dropped close notifications because the agent fell behind (ENOBUFS).</summary>
+    public const string CloseNotificationsLost = "close_notifications_lost";
+
+    /// <summary>1 while the destroy-group listener runs (CAP_NET_ADMIN granted), 0 otherwise.</summary>
+    public const string CloseListenerActive = "close_listener_active";
 }

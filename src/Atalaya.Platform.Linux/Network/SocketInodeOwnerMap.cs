@@ -46,6 +46,7 @@ internal sealed class SocketInodeOwnerMap
     private readonly Dictionary<int, int> _socketCountByPid = [];
     private readonly HashSet<int> _scannedPids = [];
     private readonly Dictionary<long, long> _ownerlessSince = [];
+    private readonly Dictionary<long, byte> _standardStreamsByInode = [];
     private long _refreshes;
 
     public SocketInodeOwnerMap(string procRoot, CollectorCounters counters)
@@ -61,6 +62,13 @@ internal sealed class SocketInodeOwnerMap
     public long Rescans { get; private set; }
 
     public bool TryGetOwner(long inode, out int pid) => _ownerByInode.TryGetValue(inode, out pid);
+
+    /// <summary>
+    /// Which of the owner's fds 0, 1 and 2 were this socket when the owner's fd table was read
+    /// (bit 0 stdin, bit 1 stdout, bit 2 stderr). Read once, when the inode was first attributed:
+    /// a process that dup2()s the socket onto its stdio later is seen only if that happened before.
+    /// </summary>
+    public byte StandardStreams(long inode) => _standardStreamsByInode.GetValueOrDefault(inode);
 
     /// <summary>
     /// Brings the map up to date for the sockets alive now. Inode 0 (TIME_WAIT, a connection not
@@ -174,6 +182,7 @@ internal sealed class SocketInodeOwnerMap
 
     private void Forget(long inode)
     {
+        _standardStreamsByInode.Remove(inode);
         if (!_ownerByInode.Remove(inode, out var pid))
         {
             return;
@@ -271,7 +280,7 @@ internal sealed class SocketInodeOwnerMap
 
                 if (TryParseSocketLink(target, out var inode))
                 {
-                    Record(inode, pid);
+                    Record(inode, pid, Path.GetFileName(link.AsSpan()));
                     unknown.Remove(inode);
                 }
             }
@@ -302,7 +311,7 @@ internal sealed class SocketInodeOwnerMap
         }
     }
 
-    private void Record(long inode, int pid)
+    private void Record(long inode, int pid, ReadOnlySpan<char> fd)
     {
         _ownerlessSince.Remove(inode);
 
@@ -310,6 +319,11 @@ internal sealed class SocketInodeOwnerMap
         if (_ownerByInode.TryAdd(inode, pid))
         {
             _socketCountByPid[pid] = _socketCountByPid.GetValueOrDefault(pid) + 1;
+        }
+
+        if (fd is ['0' or '1' or '2'] && _ownerByInode[inode] == pid)
+        {
+            _standardStreamsByInode[inode] = (byte)(_standardStreamsByInode.GetValueOrDefault(inode) | (1 << (fd[0] - '0')));
         }
     }
 

@@ -1,4 +1,5 @@
 using Atalaya.Core.Analytics;
+using Atalaya.Core.Analytics.Network;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Detection.Sigma;
 using Atalaya.Core.Scoring;
@@ -15,20 +16,8 @@ internal static class DetectionSetup
     public static DetectionEngine CreateEngine(AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null)
     {
         var rules = RulesDirectory.Resolve(config);
-        var catalogPath = Path.Combine(rules, "catalogs", "system-binaries.yml");
-        SystemBinaryCatalog catalog;
-        try
-        {
-            catalog = SystemBinaryCatalog.Parse(File.ReadAllText(catalogPath));
-        }
-        catch (CatalogException ex)
-        {
-            throw new CliException($"{catalogPath}: {ex.Message}", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new CliException($"cannot read {catalogPath}: {ex.Message}", ex);
-        }
+        var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
+        var ports = LoadCatalog(rules, "ports.yml", PortCatalog.Parse);
 
         var sigma = SigmaRuleFiles.LoadForAgent(config, ruleFolders ?? []);
         var broken = sigma.Count(SigmaLoadStatus.Error);
@@ -37,6 +26,24 @@ internal static class DetectionSetup
             Console.Error.WriteLine($"atalaya: warning: {broken} Sigma rule{(broken == 1 ? " has errors and is" : "s have errors and are")} not loaded (see atalaya rules check)");
         }
 
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog), new SigmaAnalytic(sigma)], new RiskScorer(), time);
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, ports), new SigmaAnalytic(sigma)], new RiskScorer(), time);
+    }
+
+    /// <summary>Reads one catalog under rules/catalogs; a broken catalog is a clear error naming file and line.</summary>
+    private static T LoadCatalog<T>(string rules, string fileName, Func<string, T> parse)
+    {
+        var path = Path.Combine(rules, "catalogs", fileName);
+        try
+        {
+            return parse(File.ReadAllText(path));
+        }
+        catch (CatalogException ex)
+        {
+            throw new CliException($"{path}: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new CliException($"cannot read {path}: {ex.Message}", ex);
+        }
     }
 }

@@ -38,7 +38,7 @@ public sealed class EcsJsonTests
             Verdict = "likely malicious", Severity = "high", Summary = "s", AlertId = "al-1", EntityKey = "e10", Partial = false,
             Evidence = [new EvidenceItem { Signal = "x", Weight = 85, Confidence = 0.95, Detail = "d", Techniques = ["T1036.005"], Domain = "process" }],
             Process = new AtalayaProcessFields { ExecutableDeleted = true, Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }] },
-            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback" },
+            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
         },
     };
 

@@ -1,0 +1,29 @@
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Analytics.Network;
+
+/// <summary>How the network analytics read connection events, whichever sensor produced them.</summary>
+public static class ConnectionFacts
+{
+    /// <summary>
+    /// A new connection, counted once: an <c>connection-opened</c> event, or the close of a
+    /// connection no inventory saw (sock_diag destroy notification without an inode), which is
+    /// the only report of connections shorter than a poll.
+    /// </summary>
+    public static bool IsNewConnection(EcsEvent value) => value.Event.Action switch
+    {
+        "connection-opened" => true,
+        "connection-closed" or "connection-failed" => value.Event.Start is null && value.Atalaya?.Network?.Inode is null,
+        _ => false,
+    };
+
+    /// <summary>When the connection began: event.start when known, else the event time.</summary>
+    public static DateTimeOffset StartOf(EcsEvent value) => value.Event.Start ?? value.Timestamp;
+
+    public static bool IsEgress(EcsEvent value) => value.Network?.Direction == "egress";
+
+    public static bool IsIngress(EcsEvent value) => value.Network?.Direction == "ingress";
+
+    public static string ProcessLabel(ProcessFields? process) =>
+        process is null ? "an unknown process" : $"{process.Name ?? PathClassifier.FileName(process.Executable ?? "?")} (pid {process.Pid})";
+}

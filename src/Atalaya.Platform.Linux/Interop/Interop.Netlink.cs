@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+
+namespace Atalaya.Platform.Linux;
+
+internal static partial class Interop
+{
+    internal const int AF_NETLINK = 16;
+    internal const int NETLINK_SOCK_DIAG = 4;
+    internal const int SOCK_RAW = 3;
+    internal const int SOCK_CLOEXEC = 0x80000;
+    internal const int SOL_SOCKET = 1;
+    internal const int SO_RCVBUF = 8;
+    internal const int SO_RCVTIMEO = 20;
+    internal const int SOL_NETLINK = 270;
+    internal const int NETLINK_NO_ENOBUFS = 5;
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int ENOBUFS = 105;
+    internal const int MSG_DONTWAIT = 0x40;
+
+    /// <summary>struct sockaddr_nl (linux/netlink.h), 12 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SockaddrNl
+    {
+        public ushort nl_family;
+        public ushort nl_pad;
+        public uint nl_pid;
+        public uint nl_groups;
+    }
+
+    /// <summary>struct timeval on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Timeval
+    {
+        public long tv_sec;
+        public long tv_usec;
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static unsafe partial int bind(SafeNetlinkHandle fd, SockaddrNl* addr, uint addrlen);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    private static unsafe partial nint send(SafeNetlinkHandle fd, byte* buf, nuint len, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static unsafe partial nint recv(SafeNetlinkHandle fd, byte* buf, nuint len, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static unsafe partial int setsockopt(SafeNetlinkHandle fd, int level, int optname, void* optval, uint optlen);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
+    /// <summary>A NETLINK_SOCK_DIAG socket, bound to <paramref name="groups"/> (0 for request/reply only).</summary>
+    internal static unsafe SafeNetlinkHandle OpenSockDiag(uint groups, out int errno)
+    {
+        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return new SafeNetlinkHandle();
+        }
+
+        var handle = new SafeNetlinkHandle(fd);
+        var address = new SockaddrNl { nl_family = AF_NETLINK, nl_groups = groups };
+        if (bind(handle, &address, (uint)sizeof(SockaddrNl)) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            return new SafeNetlinkHandle();
+        }
+
+        errno = 0;
+        return handle;
+    }
+
+    internal static unsafe int SetReceiveBuffer(SafeNetlinkHandle handle, int bytes)
+    {
+        var value = bytes;
+        return setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &value, sizeof(int)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>SO_RCVTIMEO: a blocking recv returns EAGAIN after this long, so a reader thread can notice cancellation.</summary>
+    internal static unsafe int SetReceiveTimeout(SafeNetlinkHandle handle, TimeSpan timeout)
+    {
+        var value = new Timeval { tv_sec = timeout.Ticks / TimeSpan.TicksPerSecond, tv_usec = timeout.Ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond };
+        return setsockopt(handle, SOL_SOCKET, SO_RCVTIMEO, &value, (uint)sizeof(Timeval)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    internal static unsafe int Send(SafeNetlinkHandle handle, ReadOnlySpan<byte> message)
+    {
+        fixed (byte* pointer = message)
+        {
+            while (true)
+            {
+                var sent = send(handle, pointer, (nuint)message.Length, 0);
+                if (sent >= 0)
+                {
+                    return 0;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    return errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>One datagram; returns its length, or -errno.</summary>
+    internal static unsafe int Receive(SafeNetlinkHandle handle, Span<byte> buffer)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            while (true)
+            {
+                var length = recv(handle, pointer, (nuint)buffer.Length, 0);
+                if (length >= 0)
+                {
+                    return (int)length;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>A netlink socket descriptor, closed exactly once.</summary>
+internal sealed class SafeNetlinkHandle : SafeHandle
+{
+    public SafeNetlinkHandle()
+        : base(-1, ownsHandle: true)
+    {
+    }
+
+    public SafeNetlinkHandle(int fd)
+        : base(-1, ownsHandle: true) => SetHandle(fd);
+
+    public override bool IsInvalid => handle < 0;
+
+    protected override bool ReleaseHandle() => Interop.Close((int)handle) == 0;
+}
