@@ -18,17 +18,28 @@ public static class LinuxPlatform
     {
         ArgumentNullException.ThrowIfNull(options);
         var host = LinuxHostInfo.Read();
-        var processes = new ProcfsProcessCollector(
-            new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
-            time,
-            host,
-            new ExecutableHashCache(),
-            new UserNameResolver());
+        var hashes = new ExecutableHashCache();
+        var users = new UserNameResolver();
+        var groups = new GroupNameResolver();
+
+        // The sensor ladder for processes: the netlink connector when the kernel accepts it (root, initial
+        // pid namespace), else /proc polling. The probe's reason is kept for status.
+        var connectorOptions = new NetlinkProcessCollectorOptions { ProcRoot = options.ProcRoot };
+        string? processFallbackReason = null;
+        IProcessSensor processes = options.PreferProcessConnector && NetlinkProcessCollector.Probe(connectorOptions, out processFallbackReason)
+            ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
+            : new ProcfsProcessCollector(
+                new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
+                time, host, hashes, users, groups);
+        var hidden = new HiddenProcessCollector(new HiddenProcessCollectorOptions { ProcRoot = options.ProcRoot }, time, host);
         var network = new ProcNetConnectionCollector(
             new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
             time,
             host.Host);
-        return new LinuxSensors(host.Host, [processes, network], [processes, network]);
+        return new LinuxSensors(host.Host, [processes, network, hidden], [processes, network])
+        {
+            ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
+        };
     }
 }
 
@@ -40,7 +51,14 @@ public sealed record LinuxPlatformOptions
     public TimeSpan NetworkInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public string ProcRoot { get; init; } = "/proc";
+
+    /// <summary>Try the netlink process connector before falling back to polling.</summary>
+    public bool PreferProcessConnector { get; init; } = true;
 }
 
 /// <summary>What the platform offers the agent: long-running collectors and one-shot snapshot sources.</summary>
-public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources);
+public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources)
+{
+    /// <summary>Why the real-time process sensor is not active (null when it is).</summary>
+    public string? ProcessSensorFallbackReason { get; init; }
+}

@@ -19,7 +19,7 @@ namespace Atalaya.Platform.Linux.Processes;
 /// <see cref="ProcfsProcessCollector"/> otherwise. All state is owned by one dedicated thread (not the
 /// thread pool: a blocking recv would starve it), so the table needs no lock.
 /// </remarks>
-public sealed class NetlinkProcessCollector : IEventCollector, ISnapshotSource
+public sealed class NetlinkProcessCollector : IProcessSensor
 {
     public const string SensorName = "netlink-proc-connector";
     public const string ActionForked = "process-started";

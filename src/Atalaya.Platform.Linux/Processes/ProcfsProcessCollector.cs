@@ -19,7 +19,7 @@ namespace Atalaya.Platform.Linux.Processes;
 /// comm (bash exec'ing bash) is not seen by polling.
 /// The user id is read at the full read only: a setuid() without exec is not followed.
 /// </remarks>
-public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
+public sealed class ProcfsProcessCollector : IProcessSensor
 {
     public const string ActionRunning = "process-running";
     public const string ActionStarted = "process-started";
