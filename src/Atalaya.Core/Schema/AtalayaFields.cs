@@ -88,6 +88,9 @@ public sealed record AtalayaProcessFields
     /// <summary>Shared objects mapped from user-writable directories (/tmp, /home, /dev/shm...).</summary>
     public IReadOnlyList<string>? WritablePathLibraries { get; init; }
 
+    /// <summary>What standard input was at process start: pipe, socket, tty, null or file.</summary>
+    public string? StdinType { get; init; }
+
     /// <summary>A pid that exists (signal 0 answers, /proc/[pid] opens) but is missing from the /proc listing.</summary>
     public bool? Hidden { get; init; }
 }

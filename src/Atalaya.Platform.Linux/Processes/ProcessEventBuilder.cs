@@ -72,6 +72,7 @@ internal sealed class ProcessEventBuilder
         string? containerId = null;
         IReadOnlyList<string>? namespaces = null;
         int? fds = null;
+        string? stdin = null;
         ProcMapsSummary? maps = null;
         var userSpace = !stat.IsKernelThread && stat.State != 'Z';
         if (record.Executable is not null)
@@ -92,6 +93,7 @@ internal sealed class ProcessEventBuilder
             partial |= envStatus != ProcReadStatus.Ok;
             env = envStatus == ProcReadStatus.Ok ? watched : null;
             fds = Reader.CountOpenFiles(pid);
+            stdin = Interop.ReadLink(Reader.PathOf(pid, "fd/0"), out _) is { } link ? FdLinkClassifier.Classify(link) : null;
             namespaces = DifferingNamespaces(pid);
             if (sampleMaps)
             {
@@ -143,6 +145,7 @@ internal sealed class ProcessEventBuilder
             Namespaces = namespaces,
             TracerPid = status?.TracerPid ?? 0,
             EnvVars = env,
+            StdinType = stdin,
             Maps = maps,
             Start = _host.StartTimeOf(stat.StartTime),
             IsKernelThread = stat.IsKernelThread,
@@ -287,6 +290,7 @@ internal sealed class ProcessEventBuilder
                     TracerPid = facts.TracerPid > 0 ? facts.TracerPid : null,
                     TracerExecutable = tracerExecutable,
                     AnonymousExecutableRegions = facts.Maps?.AnonymousExecutableRegions,
+                    StdinType = facts.StdinType,
                     WritablePathLibraries = facts.Maps is { WritablePathLibraries.Count: > 0 } maps ? maps.WritablePathLibraries : null,
                 },
             },

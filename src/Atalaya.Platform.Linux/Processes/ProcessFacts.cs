@@ -75,6 +75,9 @@ internal sealed record ProcessFacts
     /// <summary>Watched environment variables (KEY=VALUE); null when not read (kernel thread, not a new process, unreadable).</summary>
     public IReadOnlyList<string>? EnvVars { get; init; }
 
+    /// <summary>pipe, socket, tty, null or file (readlink of fd 0 at the full read).</summary>
+    public string? StdinType { get; init; }
+
     /// <summary>Null until /proc/[pid]/maps was sampled (new processes only).</summary>
     public ProcMapsSummary? Maps { get; init; }
 

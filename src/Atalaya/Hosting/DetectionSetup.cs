@@ -25,6 +25,21 @@ internal static class DetectionSetup
             throw new CliException($"cannot read {catalogPath}: {ex.Message}", ex);
         }
 
-        return new DetectionEngine(BuiltInAnalytics.Create(catalog), new RiskScorer(), time);
+        var processesPath = Path.Combine(rules, "catalogs", "process-behaviour.yml");
+        ProcessBehaviourCatalog processes;
+        try
+        {
+            processes = ProcessBehaviourCatalog.Parse(File.ReadAllText(processesPath));
+        }
+        catch (CatalogException ex)
+        {
+            throw new CliException($"{processesPath}: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new CliException($"cannot read {processesPath}: {ex.Message}", ex);
+        }
+
+        return new DetectionEngine(BuiltInAnalytics.Create(catalog, processes), new RiskScorer(), time);
     }
 }

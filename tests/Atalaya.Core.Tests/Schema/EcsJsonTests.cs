@@ -44,7 +44,7 @@ public sealed class EcsJsonTests
             {
                 ExecutableDeleted = true, Fileless = true, ExecutableSize = 4096, ExecutableMtime = SampleEvents.Now, ThreadCount = 3, FdCount = 9,
                 CapEff = "000001ffffffffff", Cgroup = "/system.slice/x.service", ContainerId = new string('a', 64), Namespaces = ["net", "mnt"],
-                TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true,
+                TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true, StdinType = "pipe",
                 Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }],
             },
             Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback" },
