@@ -104,7 +104,7 @@ public static class ProcMapsParser
             return path.StartsWith("[heap]") || path.StartsWith("[stack") || path.StartsWith("[anon");
         }
 
-        return path.StartsWith("/memfd:");
+        return path.StartsWith("/memfd:") || path.StartsWith("/dev/zero");
     }
 
     private static bool IsSharedObject(ReadOnlySpan<char> path)

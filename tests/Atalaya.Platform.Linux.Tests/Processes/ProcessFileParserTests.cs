@@ -33,12 +33,13 @@ public sealed class ProcessFileParserTests
         var maps = CapturedMaps
             + "7f0000000000-7f0000001000 rwxp 00000000 00:00 0 \n"
             + "7f0000002000-7f0000003000 r-xp 00000000 00:01 1234                       /memfd:x (deleted)\n"
+            + "7f4a52fcd000-7f4a52fce000 rwxs 00000000 00:01 2238                       /dev/zero (deleted)\n"
             + "7f0000004000-7f0000005000 r-xp 00000000 fe:00 99                         /tmp/.x/libevil.so\n"
             + "7f0000005000-7f0000006000 r--p 00001000 fe:00 99                         /tmp/.x/libevil.so\n"
             + "7f0000006000-7f0000007000 r-xp 00000000 fe:00 98                         /home/ana/my lib.so.1 (deleted)\n"
             + "7f0000008000-7f0000009000 r--p 00000000 fe:00 97                         /home/ana/notes.txt\n";
         Assert.True(ProcMapsParser.TryParse(maps, out var summary));
-        Assert.Equal(2, summary.AnonymousExecutableRegions);
+        Assert.Equal(3, summary.AnonymousExecutableRegions);
         Assert.True(summary.WritableExecutable);
         Assert.Equal(["/tmp/.x/libevil.so", "/home/ana/my lib.so.1 (deleted)"], summary.WritablePathLibraries);
     }
