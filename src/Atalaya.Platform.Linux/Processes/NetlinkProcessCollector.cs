@@ -131,6 +131,13 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     {
         _output = output;
 
+        // A short-lived process is gone about a millisecond after its exec: on a busy host the reader
+        // must be scheduled ahead of the load it watches, or /proc is read too late. Only this thread.
+        if (_options.ReaderNice != 0 && Interop.SetCurrentThreadNice(_options.ReaderNice) != 0)
+        {
+            Counters.Increment("reader_priority_refused");
+        }
+
         // Subscribe before the first /proc walk: a process started during the walk is then either in
         // the walk or in the event stream (possibly both, which the handlers tolerate), never in neither.
         using var socket = _openSocket() ?? throw new IOException("the netlink process connector could not be opened");
@@ -291,7 +298,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     {
         var pid = value.Tgid;
         var known = _table.TryGetValue(pid, out var before);
-        var facts = _builder.ReadFacts(pid, sampleMaps: false, out var ppid);
+        var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
+        var facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out var ppid);
         if (facts is { Executable: null, IsKernelThread: false })
         {
             // A zombie already: its image is gone with its memory.
@@ -301,12 +309,11 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         if (facts is null)
         {
             // Gone before /proc could be read (a /bin/true in a tight loop): publish what the events gave.
-            Counters.Increment("partial");
-            var startTime = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
-            facts = _builder.Minimal(pid, startTime, known ? before.Facts : null);
+            facts = _builder.Minimal(pid, knownStart, known ? before.Facts : null);
             ppid = known ? before.Ppid : 0;
         }
-        else if (facts.Partial)
+
+        if (facts.Partial)
         {
             Counters.Increment("partial");
         }

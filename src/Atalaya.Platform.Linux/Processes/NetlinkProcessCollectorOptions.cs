@@ -31,6 +31,9 @@ public sealed record NetlinkProcessCollectorOptions
 
     public int MaxAncestry { get; init; } = 64;
 
+    /// <summary>Nice value of the reading thread (negative: ahead of ordinary processes; 0 leaves it alone).</summary>
+    public int ReaderNice { get; init; } = -10;
+
     /// <summary>How often the kernel's Drops column of /proc/net/netlink is read for this socket.</summary>
     public TimeSpan DropsInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

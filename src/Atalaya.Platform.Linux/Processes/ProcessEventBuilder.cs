@@ -153,6 +153,54 @@ internal sealed class ProcessEventBuilder
         };
     }
 
+    /// <summary>
+    /// The read at an exec event, racing the process's exit: the executable link and the command line
+    /// (what an analyst needs most) are read first, then the full read. A process gone after the first
+    /// two reads still yields its image, marked partial, with <paramref name="knownStartTime"/>.
+    /// Null when nothing at all could be read.
+    /// </summary>
+    public ProcessFacts? ReadFactsAtExec(int pid, ulong knownStartTime, ProcessFacts? inherited, out int ppid)
+    {
+        var exeStatus = Reader.TryReadExecutable(pid, out var executable, out var deleted);
+        var argsStatus = Reader.TryReadCmdline(pid, out var args, out _);
+        var facts = ReadFacts(pid, sampleMaps: false, out ppid);
+        if (facts is not null)
+        {
+            if (facts.Executable is null && executable is not null)
+            {
+                facts = facts with { Executable = executable, ExecutableDeleted = deleted, Partial = true };
+            }
+
+            if (facts.Args.Count == 0 && args.Length > 0)
+            {
+                facts = facts with { Args = args, CommandLine = CommandLine.Join(args), Partial = true };
+            }
+
+            return facts;
+        }
+
+        if (exeStatus != ProcReadStatus.Ok && (argsStatus != ProcReadStatus.Ok || args.Length == 0))
+        {
+            return null;
+        }
+
+        return Minimal(pid, knownStartTime, inherited) with
+        {
+            Comm = executable is null ? inherited?.Comm ?? string.Empty : PathName(executable),
+            Executable = executable,
+            ExecutableDeleted = deleted,
+            Args = args,
+            CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
+        };
+    }
+
+    /// <summary>comm as the kernel sets it at exec: the file name, cut to 15 bytes (here: characters).</summary>
+    private static string PathName(string executable)
+    {
+        var name = executable[(executable.LastIndexOf('/') + 1)..];
+        return name.Length > 15 ? name[..15] : name;
+    }
+
     /// <summary>/proc/[pid]/maps summary, or null (gone, denied, malformed: counted).</summary>
     public ProcMapsSummary? SampleMaps(int pid)
     {
