@@ -26,6 +26,8 @@ public sealed class ProcfsProcessCollector : IProcessSensor
     public const string ActionEnded = "process-ended";
     public const string ActionExec = "process-exec";
 
+    private const int ParallelReadThreshold = 64;
+
     private readonly ProcfsProcessCollectorOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ProcessEventBuilder _builder;
@@ -145,6 +147,7 @@ public sealed class ProcfsProcessCollector : IProcessSensor
             var sampleMaps = _firstScanDone;
             var entries = new Dictionary<int, ProcessEntry>();
             var facts = new Dictionary<(int, ulong), ProcessFacts>();
+            var toRead = new List<(int Pid, int Ppid)>();
             foreach (var pid in EnumeratePids())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -162,20 +165,44 @@ public sealed class ProcfsProcessCollector : IProcessSensor
                 }
 
                 var key = (pid, stat.StartTime);
-                if (!_facts.TryGetValue(key, out var known) || !SameImage(known, stat))
+                if (_facts.TryGetValue(key, out var known) && SameImage(known, stat))
                 {
-                    known = _builder.ReadFacts(pid, sampleMaps);
-                    if (known is null)
-                    {
-                        continue;
-                    }
+                    facts[key] = known;
+                    entries[pid] = new ProcessEntry(known, stat.Ppid);
+                }
+                else
+                {
+                    toRead.Add((pid, stat.Ppid));
+                }
+            }
 
-                    // The full read may have raced a pid reuse: key by what it actually read.
-                    key = (pid, known.StartTime);
+            // Full reads are a few dozen syscalls each and independent: on the first pass (the whole
+            // table) they are spread over the cores; a steady-state cycle has a handful and stays serial.
+            var read = new ProcessFacts?[toRead.Count];
+            if (toRead.Count >= ParallelReadThreshold && _options.MaxReadParallelism > 1)
+            {
+                Parallel.For(0, toRead.Count,
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.MaxReadParallelism, CancellationToken = cancellationToken },
+                    i => read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps));
+            }
+            else
+            {
+                for (var i = 0; i < toRead.Count; i++)
+                {
+                    read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps);
+                }
+            }
+
+            for (var i = 0; i < toRead.Count; i++)
+            {
+                if (read[i] is not { } known)
+                {
+                    continue;
                 }
 
-                facts[key] = known;
-                entries[pid] = new ProcessEntry(known, stat.Ppid);
+                // The full read may have raced a pid reuse: key by what it actually read.
+                facts[(known.Pid, known.StartTime)] = known;
+                entries[known.Pid] = new ProcessEntry(known, toRead[i].Ppid);
             }
 
             // Only live processes stay cached: the cache is bounded by the process table.
