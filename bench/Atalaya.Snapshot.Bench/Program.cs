@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Atalaya.Core.Analytics;
+using Atalaya.Core.Analytics.Network;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Enrichment;
 using Atalaya.Core.Scoring;
@@ -22,10 +23,12 @@ Report("process snapshot, cold hash cache (includes JIT)", [cold.Elapsed.TotalMi
 Report("process snapshot, warm", Measure(() => processes.TakeSnapshot(CancellationToken.None).Count, iterations, out var count), count);
 Report("connection snapshot (/proc/net + owners)", Measure(() => network.TakeSnapshot(CancellationToken.None).Count, iterations, out var sockets), sockets);
 
-var catalog = SystemBinaryCatalog.Parse(File.ReadAllText(FindCatalog()));
+var catalog = SystemBinaryCatalog.Parse(File.ReadAllText(FindCatalog("system-binaries.yml")));
+var behaviour = ProcessBehaviourCatalog.Parse(File.ReadAllText(FindCatalog("process-behaviour.yml")));
+var ports = PortCatalog.Parse(File.ReadAllText(FindCatalog("ports.yml")));
 Report("full assessment (both snapshots + detection)", Measure(() =>
 {
-    var engine = new DetectionEngine(BuiltInAnalytics.Create(catalog), new RiskScorer(), TimeProvider.System);
+    var engine = new DetectionEngine(BuiltInAnalytics.Create(catalog, behaviour, ports), new RiskScorer(), TimeProvider.System);
     return HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), CancellationToken.None).Observed.Count;
 }, iterations, out var observed), observed);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
@@ -52,16 +55,16 @@ static void Report(string what, double[] samples, int items)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: median {median:F2} ms, p95 {p95:F2} ms over {samples.Length} runs, {items} items"));
 }
 
-static string FindCatalog()
+static string FindCatalog(string name)
 {
     for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
     {
-        var candidate = Path.Combine(dir.FullName, "rules", "catalogs", "system-binaries.yml");
+        var candidate = Path.Combine(dir.FullName, "rules", "catalogs", name);
         if (File.Exists(candidate))
         {
             return candidate;
         }
     }
 
-    throw new FileNotFoundException("rules/catalogs/system-binaries.yml not found above " + AppContext.BaseDirectory);
+    throw new FileNotFoundException($"rules/catalogs/{name} not found above " + AppContext.BaseDirectory);
 }

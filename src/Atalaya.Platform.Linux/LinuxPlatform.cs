@@ -20,13 +20,20 @@ public static class LinuxPlatform
     {
         ArgumentNullException.ThrowIfNull(options);
         var host = LinuxHostInfo.Read();
+        var hashes = new ExecutableHashCache();
         var users = new UserNameResolver();
-        var processes = new ProcfsProcessCollector(
-            new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
-            time,
-            host,
-            new ExecutableHashCache(),
-            users);
+        var groups = new GroupNameResolver();
+
+        // The sensor ladder for processes: the netlink connector when the kernel accepts it (root, initial
+        // pid namespace), else /proc polling. The probe's reason is kept for status.
+        var connectorOptions = new NetlinkProcessCollectorOptions { ProcRoot = options.ProcRoot };
+        string? processFallbackReason = null;
+        IProcessSensor processes = options.PreferProcessConnector && NetlinkProcessCollector.Probe(connectorOptions, out processFallbackReason)
+            ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
+            : new ProcfsProcessCollector(
+                new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
+                time, host, hashes, users, groups);
+        var hidden = new HiddenProcessCollector(new HiddenProcessCollectorOptions { ProcRoot = options.ProcRoot }, time, host);
 
         // sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.
         IEventCollector network = (IEventCollector?)SockDiagConnectionCollector.TryCreate(
@@ -38,7 +45,7 @@ public static class LinuxPlatform
                 new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
                 time,
                 host.Host);
-        var collectors = new List<IEventCollector> { processes, network };
+        var collectors = new List<IEventCollector> { processes, network, hidden };
 
         // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
         // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
@@ -47,7 +54,10 @@ public static class LinuxPlatform
             collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
         }
 
-        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network]);
+        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network])
+        {
+            ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
+        };
     }
 }
 
@@ -64,7 +74,14 @@ public sealed record LinuxPlatformOptions
     public bool Audit { get; init; } = true;
 
     public AuditRuleOptions AuditRules { get; init; } = new();
+
+    /// <summary>Try the netlink process connector before falling back to polling.</summary>
+    public bool PreferProcessConnector { get; init; } = true;
 }
 
 /// <summary>What the platform offers the agent: long-running collectors and one-shot snapshot sources.</summary>
-public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources);
+public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources)
+{
+    /// <summary>Why the real-time process sensor is not active (null when it is).</summary>
+    public string? ProcessSensorFallbackReason { get; init; }
+}

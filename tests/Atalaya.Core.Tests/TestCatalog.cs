@@ -8,7 +8,12 @@ internal static class TestCatalog
     private static readonly Lazy<SystemBinaryCatalog> Shipped = new(() =>
         SystemBinaryCatalog.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "rules", "catalogs", "system-binaries.yml"))));
 
+    private static readonly Lazy<ProcessBehaviourCatalog> ShippedProcesses = new(() =>
+        ProcessBehaviourCatalog.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "rules", "catalogs", "process-behaviour.yml"))));
+
     public static SystemBinaryCatalog Get() => Shipped.Value;
+
+    public static ProcessBehaviourCatalog Processes() => ShippedProcesses.Value;
 
     public static string RepositoryRoot()
     {

@@ -5,12 +5,26 @@ namespace Atalaya.Core.Analytics;
 /// <summary>The analytics that ship with Atalaya, registered explicitly (no reflection scanning).</summary>
 public static class BuiltInAnalytics
 {
-    public static IReadOnlyList<IAnalytic> Create(SystemBinaryCatalog catalog, PortCatalog? ports = null, BeaconingOptions? beaconing = null, ScanOptions? scans = null) =>
+    public static IReadOnlyList<IAnalytic> Create(
+        SystemBinaryCatalog catalog,
+        ProcessBehaviourCatalog processes,
+        PortCatalog? ports = null,
+        BeaconingOptions? beaconing = null,
+        ScanOptions? scans = null) =>
     [
         new MasqueradeAnalytic(catalog),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
+        new DeletedExecutableAnalytic(),
+        new FilelessExecutionAnalytic(processes),
+        new LdPreloadAnalytic(processes),
+        new PtraceAttachAnalytic(processes),
+        new AnonymousExecutableMemoryAnalytic(processes),
+        new KernelThreadDisguiseAnalytic(),
+        new HiddenProcessAnalytic(),
+        new ServiceShellAnalytic(processes),
+        new InterpreterInputAnalytic(processes),
         new BeaconingAnalytic(beaconing),
         new InboundScanAnalytic(scans),
         new OutboundScanAnalytic(scans),

@@ -3,10 +3,10 @@ using Atalaya.Core.Schema;
 namespace Atalaya.Core.Analytics;
 
 /// <summary>
-/// Where a program runs from: a temporary directory, a hidden directory, or a file deleted from
-/// disk while it runs. Each is weak alone (installers and build tools run from /tmp every day,
-/// package upgrades leave daemons on deleted binaries) and is scored to matter only when it
-/// combines with other signals on the same process.
+/// Where a program runs from: a temporary directory or a hidden directory. Each is weak alone
+/// (installers and build tools run from /tmp every day) and is scored to matter only when it
+/// combines with other signals on the same process. A file deleted while it runs is weighed by
+/// <see cref="DeletedExecutableAnalytic"/>, which knows package upgrades.
 /// </summary>
 public sealed class ExecutionPathAnalytic : IAnalytic
 {
@@ -36,13 +36,6 @@ public sealed class ExecutionPathAnalytic : IAnalytic
         {
             signals.Emit(Make(value, process, "hidden-directory", 45, 0.8, [Techniques.HiddenFilesAndDirectories],
                 $"{executable} sits in a hidden directory (a path segment starting with a dot)"));
-        }
-
-        if (value.Atalaya?.Process?.ExecutableDeleted == true)
-        {
-            // Benign alone (24): every package upgrade leaves running daemons on deleted files.
-            signals.Emit(Make(value, process, "deleted-executable", 30, 0.8, [Techniques.FileDeletion],
-                $"the executable {executable} was deleted from disk while the process runs"));
         }
     }
 

@@ -11,6 +11,15 @@ public static class Techniques
     public const string FileDeletion = "T1070.004";
     public const string NonStandardPort = "T1571";
     public const string ApplicationLayerProtocol = "T1071";
+    public const string Rootkit = "T1014";
+    public const string Masquerading = "T1036";
+    public const string MasqueradeTaskOrService = "T1036.004";
+    public const string ProcessInjection = "T1055";
+    public const string PtraceSystemCalls = "T1055.008";
+    public const string CommandAndScriptingInterpreter = "T1059";
+    public const string UnixShell = "T1059.004";
+    public const string DynamicLinkerHijacking = "T1574.006";
+    public const string ReflectiveCodeLoading = "T1620";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {

@@ -52,6 +52,47 @@ public sealed record AtalayaProcessFields
 
     /// <summary>The executable was deleted from disk while the process runs.</summary>
     public bool? ExecutableDeleted { get; init; }
+
+    /// <summary>The executable is a memfd or lives in /dev/shm: nothing of it on a persistent disk.</summary>
+    public bool? Fileless { get; init; }
+
+    public long? ExecutableSize { get; init; }
+
+    /// <summary>Last modification of the executable: a binary changed minutes ago is younger than its package.</summary>
+    public DateTimeOffset? ExecutableMtime { get; init; }
+
+    public long? ThreadCount { get; init; }
+
+    public int? FdCount { get; init; }
+
+    /// <summary>CapEff of /proc/[pid]/status as 16 hex digits.</summary>
+    public string? CapEff { get; init; }
+
+    /// <summary>The cgroup v2 path (the <c>0::</c> line of /proc/[pid]/cgroup).</summary>
+    public string? Cgroup { get; init; }
+
+    /// <summary>A 64-hex container id found in the cgroup path (docker, containerd, podman, cri-o).</summary>
+    public string? ContainerId { get; init; }
+
+    /// <summary>Namespace types (mnt, net, pid, user, uts, ipc, cgroup, time) where the process is not in init's.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
+
+    /// <summary>TracerPid of /proc/[pid]/status, or the tracer of a ptrace event; absent when 0.</summary>
+    public int? TracerPid { get; init; }
+
+    public string? TracerExecutable { get; init; }
+
+    /// <summary>Mappings that are executable and backed by no file (or a memfd): JIT, shellcode, injected code.</summary>
+    public int? AnonymousExecutableRegions { get; init; }
+
+    /// <summary>Shared objects mapped from user-writable directories (/tmp, /home, /dev/shm...).</summary>
+    public IReadOnlyList<string>? WritablePathLibraries { get; init; }
+
+    /// <summary>What standard input was at process start: pipe, socket, tty, null or file.</summary>
+    public string? StdinType { get; init; }
+
+    /// <summary>A pid that exists (signal 0 answers, /proc/[pid] opens) but is missing from the /proc listing.</summary>
+    public bool? Hidden { get; init; }
 }
 
 /// <summary>One link of <c>atalaya.process.ancestry</c>.</summary>

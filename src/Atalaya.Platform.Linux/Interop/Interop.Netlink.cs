@@ -17,6 +17,10 @@ internal static partial class Interop
     internal const int EAGAIN = 11;
     internal const int ENOBUFS = 105;
     internal const int MSG_DONTWAIT = 0x40;
+    internal const int EPROTONOSUPPORT = 93;
+    internal const int SOCK_DGRAM = 2;
+    internal const int NETLINK_CONNECTOR = 11;
+    internal const int SO_RCVBUFFORCE = 33;
 
     /// <summary>struct sockaddr_nl (linux/netlink.h), 12 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -50,6 +54,12 @@ internal static partial class Interop
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static unsafe partial int setsockopt(SafeNetlinkHandle fd, int level, int optname, void* optval, uint optlen);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    private static unsafe partial int getsockname(SafeNetlinkHandle fd, SockaddrNl* addr, int* addrlen);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static unsafe partial int getsockopt(SafeNetlinkHandle fd, int level, int optname, void* optval, int* optlen);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
@@ -132,6 +142,54 @@ internal static partial class Interop
             }
         }
     }
+
+    /// <summary>socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR) for the process connector; invalid handle and errno on failure.</summary>
+    internal static SafeNetlinkHandle OpenConnectorSocket(out int errno)
+    {
+        var fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? new SafeNetlinkHandle() : new SafeNetlinkHandle(fd);
+    }
+
+    /// <summary>Binds to the given multicast groups with a kernel-assigned port id; returns errno (0 on success).</summary>
+    internal static unsafe int BindNetlink(SafeNetlinkHandle fd, uint groups)
+    {
+        var address = new SockaddrNl { nl_family = AF_NETLINK, nl_groups = groups };
+        return bind(fd, &address, (uint)sizeof(SockaddrNl)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>The port id the kernel assigned at bind: the key of the socket's line in /proc/net/netlink.</summary>
+    internal static unsafe uint GetNetlinkPortId(SafeNetlinkHandle fd)
+    {
+        SockaddrNl address;
+        var length = sizeof(SockaddrNl);
+        return getsockname(fd, &address, &length) == 0 ? address.nl_pid : 0;
+    }
+
+    /// <summary>
+    /// SO_RCVBUFFORCE (CAP_NET_ADMIN, ignores rmem_max) first, then SO_RCVBUF (capped by
+    /// net.core.rmem_max). Returns the size the kernel reports afterwards (it doubles the request
+    /// for bookkeeping), and whether the forced variant was accepted.
+    /// </summary>
+    internal static unsafe int SetReceiveBuffer(SafeNetlinkHandle fd, int bytes, out bool forced)
+    {
+        var value = bytes;
+        forced = setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &value, sizeof(int)) == 0;
+        if (!forced)
+        {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof(int));
+        }
+
+        var actual = 0;
+        var length = sizeof(int);
+        return getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &actual, &length) == 0 ? actual : 0;
+    }
+
+    /// <summary>send(2) of one whole datagram; returns errno (0 on success).</summary>
+    internal static int SendDatagram(SafeNetlinkHandle fd, ReadOnlySpan<byte> datagram) => Send(fd, datagram);
+
+    /// <summary>recv(2) of one datagram; a negative return carries -errno.</summary>
+    internal static int ReceiveDatagram(SafeNetlinkHandle fd, Span<byte> buffer) => Receive(fd, buffer);
 }
 
 /// <summary>A netlink socket descriptor, closed exactly once.</summary>

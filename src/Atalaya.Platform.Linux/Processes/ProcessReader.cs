@@ -19,6 +19,15 @@ internal sealed class ProcessReader
     /// </summary>
     internal const int CmdlineMax = 1024 * 1024;
 
+    /// <summary>The environment block is bounded by the same argv+envp limit; the watched variables are near the top.</summary>
+    internal const int EnvironMax = 256 * 1024;
+
+    /// <summary>A JVM or browser can have tens of thousands of mappings; past this the summary is partial.</summary>
+    internal const int MapsMax = 4 * 1024 * 1024;
+
+    /// <summary>Namespace types compared with init's, in /proc/[pid]/ns.</summary>
+    internal static readonly string[] NamespaceTypes = ["mnt", "net", "pid", "user", "uts", "ipc", "cgroup", "time"];
+
     private const string DeletedSuffix = " (deleted)";
 
     private readonly string _procRoot;
@@ -33,7 +42,7 @@ internal sealed class ProcessReader
     public ProcReadStatus TryReadStat(int pid, out ProcStat stat)
     {
         stat = default;
-        var status = ReadText(PathOf(pid, "stat"), static (text, _) => (ProcStatParser.TryParse(text, out var s), s), out var parsed);
+        var status = ReadText(PathOf(pid, "stat"), SmallFileMax, static (text, _) => (ProcStatParser.TryParse(text, out var s), s), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -52,7 +61,7 @@ internal sealed class ProcessReader
     public ProcReadStatus TryReadStatus(int pid, out ProcStatus? value)
     {
         value = null;
-        var status = ReadText(PathOf(pid, "status"), static (text, _) => (ProcStatusParser.TryParse(text, out var s), s), out var parsed);
+        var status = ReadText(PathOf(pid, "status"), SmallFileMax, static (text, _) => (ProcStatusParser.TryParse(text, out var s), s), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -112,6 +121,104 @@ internal sealed class ProcessReader
         return ProcReadStatus.Ok;
     }
 
+    /// <summary>The watched dynamic-linker variables of /proc/[pid]/environ (root or the same user can read it).</summary>
+    public ProcReadStatus TryReadWatchedEnvironment(int pid, out IReadOnlyList<string> variables)
+    {
+        variables = [];
+        var status = ReadBytes(PathOf(pid, "environ"), EnvironMax, out var buffer, out var length, out _);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        try
+        {
+            variables = ProcEnvironParser.FindWatched(buffer.AsSpan(0, length));
+            return ProcReadStatus.Ok;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Summary of /proc/[pid]/maps; costs a page-table walk in the kernel, so only for new processes.</summary>
+    public ProcReadStatus TryReadMaps(int pid, out ProcMapsSummary? summary)
+    {
+        summary = null;
+        var status = ReadText(PathOf(pid, "maps"), MapsMax, static (text, _) => (ProcMapsParser.TryParse(text, out var s), s), out var parsed);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!parsed.Ok)
+        {
+            return ProcReadStatus.Malformed;
+        }
+
+        summary = parsed.Value;
+        return ProcReadStatus.Ok;
+    }
+
+    public ProcReadStatus TryReadCgroup(int pid, out string? path, out string? containerId)
+    {
+        path = null;
+        containerId = null;
+        var status = ReadText(PathOf(pid, "cgroup"), SmallFileMax, static (text, _) =>
+            (ProcCgroupParser.TryParse(text, out var p, out var id), (Path: p, Id: id)), out var parsed);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!parsed.Ok)
+        {
+            return ProcReadStatus.Malformed;
+        }
+
+        (path, containerId) = parsed.Value;
+        return ProcReadStatus.Ok;
+    }
+
+    /// <summary>Entries of /proc/[pid]/fd; null when the directory cannot be listed (gone, denied).</summary>
+    public int? CountOpenFiles(int pid)
+    {
+        try
+        {
+            var count = 0;
+            foreach (var _ in new System.IO.Enumeration.FileSystemEnumerable<byte>(PathOf(pid, "fd"), static (ref System.IO.Enumeration.FileSystemEntry _) => 0,
+                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false }))
+            {
+                count++;
+            }
+
+            return count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>readlink of /proc/[pid]/ns/&lt;type&gt; (<c>net:[4026531840]</c>); null when gone or unsupported.</summary>
+    public string? ReadNamespace(int pid, string type) => Interop.ReadLink(PathOf(pid, "ns/" + type), out _);
+
+    /// <summary>Size and modification time of the running executable, through the magic link (works when deleted).</summary>
+    public bool TryStatExecutable(int pid, out long size, out DateTimeOffset mtime)
+    {
+        size = 0;
+        mtime = default;
+        if (!Interop.TryStatx(PathOf(pid, "exe"), out var buffer))
+        {
+            return false;
+        }
+
+        size = (long)buffer.stx_size;
+        mtime = DateTimeOffset.FromUnixTimeSeconds(buffer.stx_mtime.tv_sec).AddTicks(buffer.stx_mtime.tv_nsec / 100);
+        return true;
+    }
+
     public ProcReadStatus TryReadWorkingDirectory(int pid, out string? directory) =>
         ReadLink(PathOf(pid, "cwd"), out directory);
 
@@ -168,10 +275,10 @@ internal sealed class ProcessReader
         return errno is Interop.EACCES or Interop.EPERM ? ProcReadStatus.Denied : ProcReadStatus.Gone;
     }
 
-    private static ProcReadStatus ReadText<T>(string path, Func<ReadOnlySpan<char>, object?, (bool Ok, T Value)> parse, out (bool Ok, T Value) result)
+    private static ProcReadStatus ReadText<T>(string path, int max, Func<ReadOnlySpan<char>, object?, (bool Ok, T Value)> parse, out (bool Ok, T Value) result)
     {
         result = default;
-        var status = ReadBytes(path, SmallFileMax, out var bytes, out var length, out _);
+        var status = ReadBytes(path, max, out var bytes, out var length, out _);
         if (status != ProcReadStatus.Ok)
         {
             return status;

@@ -19,33 +19,32 @@ namespace Atalaya.Platform.Linux.Processes;
 /// comm (bash exec'ing bash) is not seen by polling.
 /// The user id is read at the full read only: a setuid() without exec is not followed.
 /// </remarks>
-public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
+public sealed class ProcfsProcessCollector : IProcessSensor
 {
     public const string ActionRunning = "process-running";
     public const string ActionStarted = "process-started";
     public const string ActionEnded = "process-ended";
     public const string ActionExec = "process-exec";
 
+    private const int ParallelReadThreshold = 64;
+
     private readonly ProcfsProcessCollectorOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly LinuxHostInfo _host;
-    private readonly ExecutableHashCache _hashes;
-    private readonly UserNameResolver _users;
+    private readonly ProcessEventBuilder _builder;
     private readonly ProcessReader _reader;
     private readonly Lock _gate = new();
     private Dictionary<(int Pid, ulong StartTime), ProcessFacts> _facts = [];
+    private bool _firstScanDone;
 
     public ProcfsProcessCollector(ProcfsProcessCollectorOptions options, TimeProvider timeProvider, LinuxHostInfo host,
-        ExecutableHashCache hashes, UserNameResolver users)
+        ExecutableHashCache hashes, UserNameResolver users, GroupNameResolver? groups = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Interval, TimeSpan.Zero);
         _options = options;
         _timeProvider = timeProvider;
-        _host = host;
-        _hashes = hashes;
-        _users = users;
         _reader = new ProcessReader(options.ProcRoot);
+        _builder = new ProcessEventBuilder(host, hashes, users, groups ?? new GroupNameResolver(), _reader, options.MaxAncestry, Counters);
     }
 
     public string Name => "process";
@@ -62,7 +61,7 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
         var events = new List<EcsEvent>(snapshot.Count);
         foreach (var entry in snapshot.Values)
         {
-            events.Add(BuildEvent(entry, snapshot, EventKinds.State, EventTypes.Info, ActionRunning, now, end: null));
+            events.Add(_builder.Build(entry, snapshot, EventKinds.State, EventTypes.Info, ActionRunning, now, end: null));
         }
 
         return events;
@@ -79,7 +78,7 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
             var now = _timeProvider.GetUtcNow();
             foreach (var entry in previous.Values)
             {
-                Publish(output, BuildEvent(entry, previous, EventKinds.State, EventTypes.Info, ActionRunning, now, end: null));
+                Publish(output, _builder.Build(entry, previous, EventKinds.State, EventTypes.Info, ActionRunning, now, end: null));
             }
 
             using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
@@ -97,14 +96,23 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
         }
     }
 
-    private void PublishDiff(IEventPublisher output, Dictionary<int, ProcessEntry> previous, Dictionary<int, ProcessEntry> current, DateTimeOffset now)
+    private void PublishDiff(IEventPublisher output, Dictionary<int, ProcessEntry> previous, Dictionary<int, ProcessEntry> current, DateTimeOffset now) =>
+        PublishDiff(_builder, output, previous, current, now, Counters);
+
+    /// <summary>
+    /// Ends for what left or was replaced (pid reuse), starts for what appeared, execs for a changed image.
+    /// Shared with the netlink sensor's resync after a loss.
+    /// </summary>
+    internal static void PublishDiff(ProcessEventBuilder builder, IEventPublisher output, Dictionary<int, ProcessEntry> previous,
+        Dictionary<int, ProcessEntry> current, DateTimeOffset now, CollectorCounters counters)
     {
         foreach (var (pid, entry) in previous)
         {
             if (!current.TryGetValue(pid, out var still) || still.Facts.StartTime != entry.Facts.StartTime)
             {
                 // Built against the previous snapshot: that is where its parent and ancestry still exist.
-                Publish(output, BuildEvent(entry, previous, EventKinds.Event, EventTypes.End, ActionEnded, now, end: now));
+                output.Publish(builder.Build(entry, previous, EventKinds.Event, EventTypes.End, ActionEnded, now, end: now));
+                counters.Increment("events_published");
             }
         }
 
@@ -112,11 +120,13 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
         {
             if (!previous.TryGetValue(pid, out var before) || before.Facts.StartTime != entry.Facts.StartTime)
             {
-                Publish(output, BuildEvent(entry, current, EventKinds.Event, EventTypes.Start, ActionStarted, now, end: null));
+                output.Publish(builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ActionStarted, now, end: null));
+                counters.Increment("events_published");
             }
             else if (!ReferenceEquals(before.Facts, entry.Facts))
             {
-                Publish(output, BuildEvent(entry, current, EventKinds.Event, EventTypes.Start, ActionExec, now, end: null));
+                output.Publish(builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ActionExec, now, end: null));
+                counters.Increment("events_published");
             }
         }
     }
@@ -128,12 +138,16 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
     }
 
     /// <summary>One pass over /proc: pid → entry, reusing cached facts for processes already known.</summary>
-    private Dictionary<int, ProcessEntry> Scan(CancellationToken cancellationToken)
+    internal Dictionary<int, ProcessEntry> Scan(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            // Processes that appear after the first pass are new: their memory map is sampled once. The
+            // first pass does not sample (a thousand maps reads at start buy little: nothing was new).
+            var sampleMaps = _firstScanDone;
             var entries = new Dictionary<int, ProcessEntry>();
             var facts = new Dictionary<(int, ulong), ProcessFacts>();
+            var toRead = new List<(int Pid, int Ppid)>();
             foreach (var pid in EnumeratePids())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -151,24 +165,49 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
                 }
 
                 var key = (pid, stat.StartTime);
-                if (!_facts.TryGetValue(key, out var known) || !SameImage(known, stat))
+                if (_facts.TryGetValue(key, out var known) && SameImage(known, stat))
                 {
-                    known = ReadFacts(pid);
-                    if (known is null)
-                    {
-                        continue;
-                    }
+                    facts[key] = known;
+                    entries[pid] = new ProcessEntry(known, stat.Ppid);
+                }
+                else
+                {
+                    toRead.Add((pid, stat.Ppid));
+                }
+            }
 
-                    // The full read may have raced a pid reuse: key by what it actually read.
-                    key = (pid, known.StartTime);
+            // Full reads are a few dozen syscalls each and independent: on the first pass (the whole
+            // table) they are spread over the cores; a steady-state cycle has a handful and stays serial.
+            var read = new ProcessFacts?[toRead.Count];
+            if (toRead.Count >= ParallelReadThreshold && _options.MaxReadParallelism > 1)
+            {
+                Parallel.For(0, toRead.Count,
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.MaxReadParallelism, CancellationToken = cancellationToken },
+                    i => read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps));
+            }
+            else
+            {
+                for (var i = 0; i < toRead.Count; i++)
+                {
+                    read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps);
+                }
+            }
+
+            for (var i = 0; i < toRead.Count; i++)
+            {
+                if (read[i] is not { } known)
+                {
+                    continue;
                 }
 
-                facts[key] = known;
-                entries[pid] = new ProcessEntry(known, stat.Ppid);
+                // The full read may have raced a pid reuse: key by what it actually read.
+                facts[(known.Pid, known.StartTime)] = known;
+                entries[known.Pid] = new ProcessEntry(known, toRead[i].Ppid);
             }
 
             // Only live processes stay cached: the cache is bounded by the process table.
             _facts = facts;
+            _firstScanDone = true;
             Counters.Increment("snapshots");
             return entries;
         }
@@ -190,136 +229,14 @@ public sealed class ProcfsProcessCollector : IEventCollector, ISnapshotSource
         return string.Equals(link, known.ExeLink, StringComparison.Ordinal);
     }
 
-    private ProcessFacts? ReadFacts(int pid)
-    {
-        Counters.Increment("full_reads");
-        if (!_reader.TryRead(pid, out var record, out var statStatus) || record is null)
-        {
-            Counters.Increment(statStatus == ProcReadStatus.Malformed ? "parse_errors" : "processes_vanished");
-            return null;
-        }
-
-        var stat = record.Stat;
-        var partial = record.Partial;
-        string? sha256 = null;
-        string? exeLink = null;
-        if (record.Executable is not null)
-        {
-            exeLink = record.ExecutableDeleted ? record.Executable + " (deleted)" : record.Executable;
-            partial |= !_hashes.TryGetForProcess(pid, _reader.ProcRoot, out sha256);
-        }
-
-        uint? uid = record.Status?.Uid.Real;
-        return new ProcessFacts
-        {
-            Pid = pid,
-            StartTime = stat.StartTime,
-            EntityId = EntityIds.ForProcess(_host.BootId, pid, stat.StartTime),
-            Comm = stat.Comm,
-            ExeLink = exeLink,
-            Executable = record.Executable,
-            ExecutableDeleted = record.ExecutableDeleted,
-            Args = record.Args,
-            CommandLine = record.Args.Count == 0 ? null : CommandLine.Join(record.Args),
-            WorkingDirectory = record.WorkingDirectory,
-            Uid = uid,
-            UserName = uid is { } u ? _users.Resolve(u) : null,
-            Sha256 = sha256,
-            Start = _host.StartTimeOf(stat.StartTime),
-            IsKernelThread = stat.IsKernelThread,
-            Partial = partial,
-        };
-    }
-
-    private EcsEvent BuildEvent(ProcessEntry entry, Dictionary<int, ProcessEntry> snapshot, string kind, string type,
-        string action, DateTimeOffset now, DateTimeOffset? end)
-    {
-        var facts = entry.Facts;
-        ProcessFields? parent = null;
-        if (entry.Ppid > 0 && snapshot.TryGetValue(entry.Ppid, out var parentEntry))
-        {
-            var p = parentEntry.Facts;
-            parent = new ProcessFields
-            {
-                Pid = p.Pid,
-                EntityId = p.EntityId,
-                Name = p.Comm,
-                Executable = p.Executable,
-                CommandLine = p.CommandLine,
-            };
-        }
-        else if (entry.Ppid > 0)
-        {
-            parent = new ProcessFields { Pid = entry.Ppid };
-        }
-
-        return new EcsEvent
-        {
-            Timestamp = now,
-            Event = new EventFields
-            {
-                Kind = kind,
-                Category = [EventCategories.Process],
-                Type = [type],
-                Action = action,
-                Dataset = Datasets.Process,
-                Module = "atalaya",
-            },
-            Host = _host.Host,
-            Process = new ProcessFields
-            {
-                Pid = facts.Pid,
-                EntityId = facts.EntityId,
-                Name = facts.Comm,
-                Executable = facts.Executable,
-                CommandLine = facts.CommandLine,
-                Args = facts.Args,
-                ArgsCount = facts.Args.Count,
-                WorkingDirectory = facts.WorkingDirectory,
-                Start = facts.Start,
-                End = end,
-                User = facts.Uid is { } uid
-                    ? new UserFields { Id = uid.ToString(CultureInfo.InvariantCulture), Name = facts.UserName }
-                    : null,
-                Hash = facts.Sha256 is null ? null : new HashFields { Sha256 = facts.Sha256 },
-                Parent = parent,
-            },
-            Atalaya = new AtalayaFields
-            {
-                Partial = facts.Partial ? true : null,
-                Process = new AtalayaProcessFields
-                {
-                    Ancestry = BuildAncestry(entry, snapshot),
-                    ExecutableDeleted = facts.IsKernelThread ? null : facts.ExecutableDeleted,
-                },
-            },
-        };
-    }
-
-    /// <summary>
-    /// Parent chain up to pid 1 (or the first pid not in the snapshot). Bounded and cycle-safe: pids are
-    /// read at different moments, so a reused pid can make the chain loop in a snapshot.
-    /// </summary>
-    private List<AncestorFields> BuildAncestry(ProcessEntry entry, Dictionary<int, ProcessEntry> snapshot)
-    {
-        var ancestry = new List<AncestorFields>();
-        var seen = new HashSet<int> { entry.Facts.Pid };
-        var ppid = entry.Ppid;
-        while (ppid > 0 && ancestry.Count < _options.MaxAncestry && seen.Add(ppid) && snapshot.TryGetValue(ppid, out var ancestor))
-        {
-            ancestry.Add(new AncestorFields { Pid = ppid, Executable = ancestor.Facts.Executable });
-            ppid = ancestor.Ppid;
-        }
-
-        return ancestry;
-    }
-
     /// <summary>
     /// Numeric directories of the proc root, parsed from the name span without allocating a string each.
     /// Threads are not listed at the top level of /proc (only under /proc/[pid]/task), so these are processes.
     /// </summary>
-    private FileSystemEnumerable<int> EnumeratePids() =>
-        new(_options.ProcRoot, static (ref FileSystemEntry e) => int.Parse(e.FileName, NumberStyles.None, CultureInfo.InvariantCulture),
+    private FileSystemEnumerable<int> EnumeratePids() => EnumeratePids(_options.ProcRoot);
+
+    internal static FileSystemEnumerable<int> EnumeratePids(string procRoot) =>
+        new(procRoot, static (ref FileSystemEntry e) => int.Parse(e.FileName, NumberStyles.None, CultureInfo.InvariantCulture),
             new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 })
         {
             ShouldIncludePredicate = static (ref FileSystemEntry e) =>

@@ -9,6 +9,9 @@ public sealed record ProcfsProcessCollectorOptions
     /// <summary>Where procfs is mounted (tests and containers with the host's /proc bind-mounted elsewhere).</summary>
     public string ProcRoot { get; init; } = "/proc";
 
+    /// <summary>Threads used for the full reads of a pass with many new processes (the first one).</summary>
+    public int MaxReadParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     /// <summary>Upper bound of <c>atalaya.process.ancestry</c> links.</summary>
     public int MaxAncestry { get; init; } = 64;
 }

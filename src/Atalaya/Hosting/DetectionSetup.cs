@@ -17,6 +17,7 @@ internal static class DetectionSetup
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
+        var processes = LoadCatalog(rules, "process-behaviour.yml", ProcessBehaviourCatalog.Parse);
         var ports = LoadCatalog(rules, "ports.yml", PortCatalog.Parse);
 
         var sigma = SigmaRuleFiles.LoadForAgent(config, ruleFolders ?? []);
@@ -26,7 +27,7 @@ internal static class DetectionSetup
             Console.Error.WriteLine($"atalaya: warning: {broken} Sigma rule{(broken == 1 ? " has errors and is" : "s have errors and are")} not loaded (see atalaya rules check)");
         }
 
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, ports), new SigmaAnalytic(sigma)], new RiskScorer(), time);
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma)], new RiskScorer(), time);
     }
 
     /// <summary>Reads one catalog under rules/catalogs; a broken catalog is a clear error naming file and line.</summary>

@@ -16,12 +16,12 @@ public sealed class PathAndNetworkAnalyticsTests
     }
 
     [Fact]
-    public void Hidden_directory_and_deleted_binary_add_their_own_signals()
+    public void Hidden_directory_adds_its_own_signal_and_deletion_is_left_to_its_analytic()
     {
         var sink = new ListSink();
         new ExecutionPathAnalytic().Observe(SampleEvents.Process("/dev/shm/.x/kworker", deleted: true), sink);
         Assert.Equal(
-            ["temporary-directory", "hidden-directory", "deleted-executable"],
+            ["temporary-directory", "hidden-directory"],
             sink.Signals.Select(s => s.SourceId.Split('.').Last()));
     }
 

@@ -9,7 +9,7 @@ namespace Atalaya.Core.Tests.Detection;
 public sealed class DetectionEngineTests
 {
     private static DetectionEngine Engine(params IAnalytic[] extra) =>
-        new([.. BuiltInAnalytics.Create(TestCatalog.Get()), .. extra], new RiskScorer(), TimeProvider.System);
+        new([.. BuiltInAnalytics.Create(TestCatalog.Get(), TestCatalog.Processes()), .. extra], new RiskScorer(), TimeProvider.System);
 
     [Fact]
     public void Masquerade_produces_a_high_alert_with_evidence()

@@ -22,6 +22,9 @@ public sealed class EcsJsonTests
         {
             Pid = 10, EntityId = "e10", Name = "sshd", Executable = "/tmp/x/sshd", CommandLine = "sshd -D", Args = ["sshd", "-D"], ArgsCount = 2,
             WorkingDirectory = "/tmp", Start = SampleEvents.Now, End = SampleEvents.Now, User = new UserFields { Id = "0", Name = "root" },
+            RealUser = new UserFields { Id = "1000", Name = "ana" }, Group = new GroupFields { Id = "0", Name = "root" },
+            RealGroup = new GroupFields { Id = "1000", Name = "ana" }, SessionLeader = new ProcessFields { Pid = 7 },
+            Tty = new TtyFields { CharDevice = new CharDeviceFields { Major = 136, Minor = 2 } }, EnvVars = ["LD_PRELOAD=/tmp/x.so"],
             Hash = new HashFields { Sha256 = "ab" },
             Parent = new ProcessFields { Pid = 1, EntityId = "e1", Name = "systemd", Executable = "/usr/lib/systemd/systemd", CommandLine = "/sbin/init" },
         },
@@ -37,7 +40,13 @@ public sealed class EcsJsonTests
         {
             Verdict = "likely malicious", Severity = "high", Summary = "s", AlertId = "al-1", EntityKey = "e10", Partial = false,
             Evidence = [new EvidenceItem { Signal = "x", Weight = 85, Confidence = 0.95, Detail = "d", Techniques = ["T1036.005"], Domain = "process" }],
-            Process = new AtalayaProcessFields { ExecutableDeleted = true, Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }] },
+            Process = new AtalayaProcessFields
+            {
+                ExecutableDeleted = true, Fileless = true, ExecutableSize = 4096, ExecutableMtime = SampleEvents.Now, ThreadCount = 3, FdCount = 9,
+                CapEff = "000001ffffffffff", Cgroup = "/system.slice/x.service", ContainerId = new string('a', 64), Namespaces = ["net", "mnt"],
+                TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true, StdinType = "pipe",
+                Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }],
+            },
             Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
         },
     };

@@ -243,11 +243,12 @@ public sealed class NetworkDetectionScenarioTests(ITestOutputHelper output)
             var root = RepositoryRoot();
             var binaries = SystemBinaryCatalog.Parse(File.ReadAllText(Path.Combine(root, "rules", "catalogs", "system-binaries.yml")));
             var ports = PortCatalog.Parse(File.ReadAllText(Path.Combine(root, "rules", "catalogs", "ports.yml")));
+            var processes = ProcessBehaviourCatalog.Parse(File.ReadAllText(Path.Combine(root, "rules", "catalogs", "process-behaviour.yml")));
             _engine = new DetectionEngine(
                 // Starts of connections seen by a 50 ms inventory carry the poll's scheduling delay; on a
                 // loaded 2-core machine that smears a 0.5 s beacon by up to ±0.3 s now and then, so the
                 // test uses a lower regularity threshold than the default 0.85.
-                BuiltInAnalytics.Create(binaries, ports, new BeaconingOptions { MinimumConnections = 20, Threshold = 0.7 }, new ScanOptions()),
+                BuiltInAnalytics.Create(binaries, processes, ports, new BeaconingOptions { MinimumConnections = 20, Threshold = 0.7 }, new ScanOptions()),
                 new RiskScorer(),
                 TimeProvider.System);
             _collector = collector;

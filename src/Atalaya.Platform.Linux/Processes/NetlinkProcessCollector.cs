@@ -1,0 +1,603 @@
+using System.Buffers;
+using System.Diagnostics;
+using Atalaya.Core.Pipeline;
+using Atalaya.Core.Schema;
+using Atalaya.Platform.Linux.Hashing;
+using Atalaya.Platform.Linux.Host;
+
+namespace Atalaya.Platform.Linux.Processes;
+
+/// <summary>
+/// The real-time process sensor: the kernel's netlink process connector reports every fork, exec, exit,
+/// credential change, ptrace attach and rename as it happens; each exec is enriched from /proc at once.
+/// Falls short only when the kernel drops messages (ENOBUFS), which is counted and followed by a /proc
+/// resync, and when a process exits before /proc can be read, which is published partial.
+/// </summary>
+/// <remarks>
+/// Only works as root from the initial pid namespace (the connector reports host pids; bind needs
+/// CAP_NET_ADMIN): <see cref="Probe"/> says whether it does here, and the platform falls back to
+/// <see cref="ProcfsProcessCollector"/> otherwise. All state is owned by one dedicated thread (not the
+/// thread pool: a blocking recv would starve it), so the table needs no lock.
+/// </remarks>
+public sealed class NetlinkProcessCollector : IProcessSensor
+{
+    public const string SensorName = "netlink-proc-connector";
+    public const string ActionForked = "process-started";
+    public const string ActionCredentials = "process-credentials-changed";
+    public const string ActionRenamed = "process-renamed";
+    public const string ActionPtrace = "process-ptrace-attached";
+    public const string ActionInspected = "process-inspected";
+
+    private const int NetlinkConnectorProtocol = 11;
+    private const int DatagramBufferBytes = 64 * 1024;
+
+    private readonly NetlinkProcessCollectorOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ProcessEventBuilder _builder;
+    private readonly ProcfsProcessCollector _scanner;
+    private readonly Func<IProcConnectorSocket?> _openSocket;
+    private readonly PriorityQueue<Deferred, long> _deferred = new();
+    private readonly HashSet<int> _unpublished = [];
+    private Dictionary<int, ProcessEntry> _table = [];
+    private IEventPublisher _output = NullPublisher.Instance;
+    private long _lastDropsCheck;
+    private ulong _lastKernelDrops;
+
+    public NetlinkProcessCollector(NetlinkProcessCollectorOptions options, TimeProvider timeProvider, LinuxHostInfo host,
+        ExecutableHashCache hashes, UserNameResolver users, GroupNameResolver? groups = null)
+        : this(options, timeProvider, host, hashes, users, groups, null)
+    {
+    }
+
+    internal NetlinkProcessCollector(NetlinkProcessCollectorOptions options, TimeProvider timeProvider, LinuxHostInfo host,
+        ExecutableHashCache hashes, UserNameResolver users, GroupNameResolver? groups, Func<IProcConnectorSocket?>? openSocket)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _timeProvider = timeProvider;
+        groups ??= new GroupNameResolver();
+        _builder = new ProcessEventBuilder(host, hashes, users, groups, new ProcessReader(options.ProcRoot), options.MaxAncestry, Counters);
+
+        // The polling sensor is reused for one-shot snapshots and for the resync after a loss: one
+        // /proc walk and one facts cache, not two.
+        _scanner = new ProcfsProcessCollector(
+            new ProcfsProcessCollectorOptions { ProcRoot = options.ProcRoot, MaxAncestry = options.MaxAncestry },
+            timeProvider, host, hashes, users, groups);
+        _openSocket = openSocket ?? OpenRealSocket;
+    }
+
+    public string Name => "process";
+
+    public string Sensor => SensorName;
+
+    public CollectorCounters Counters { get; } = new();
+
+    /// <summary>Kernel-timestamp-to-publish latency of exec events, for the benchmark; null unless set.</summary>
+    internal Action<long>? ExecLatencyObserver { get; set; }
+
+    /// <summary>Processes in the table now (tests, benchmarks).</summary>
+    internal int TableCount => Volatile.Read(ref _table).Count;
+
+    /// <summary>
+    /// Whether the connector can run here: initial pid namespace (NSpid has one entry), socket, bind,
+    /// subscription acknowledged. The reason says why not, for <c>atalaya status</c> and the log.
+    /// </summary>
+    public static bool Probe(NetlinkProcessCollectorOptions options, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var reader = new ProcessReader(options.ProcRoot);
+        if (reader.TryReadStatus(Environment.ProcessId, out var status) == ProcReadStatus.Ok && status is { NSpid.Count: > 1 })
+        {
+            reason = "the agent runs in a child pid namespace: the connector reports host pids it cannot resolve";
+            return false;
+        }
+
+        using var socket = ProcConnectorSocket.TryOpen(options.ReceiveBufferBytes, options.ReceiveTimeout, out reason);
+        return socket is not null;
+    }
+
+    public IReadOnlyList<EcsEvent> TakeSnapshot(CancellationToken cancellationToken) => _scanner.TakeSnapshot(cancellationToken);
+
+    public Task RunAsync(IEventPublisher output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(output, cancellationToken);
+                completion.TrySetResult();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                completion.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                // Surfaced to the supervisor, which restarts the sensor with backoff.
+                completion.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "atalaya-proc-connector",
+        };
+        thread.Start();
+        return completion.Task;
+    }
+
+    private void Run(IEventPublisher output, CancellationToken cancellationToken)
+    {
+        _output = output;
+
+        // A short-lived process is gone about a millisecond after its exec: on a busy host the reader
+        // must be scheduled ahead of the load it watches, or /proc is read too late. Only this thread.
+        if (_options.ReaderNice != 0 && Interop.SetCurrentThreadNice(_options.ReaderNice) != 0)
+        {
+            Counters.Increment("reader_priority_refused");
+        }
+
+        // Subscribe before the first /proc walk: a process started during the walk is then either in
+        // the walk or in the event stream (possibly both, which the handlers tolerate), never in neither.
+        using var socket = _openSocket() ?? throw new IOException("the netlink process connector could not be opened");
+        Resync(initial: true, cancellationToken);
+
+        var buffer = ArrayPool<byte>.Shared.Rent(DatagramBufferBytes);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var received = socket.Receive(buffer);
+                if (received < 0)
+                {
+                    var errno = -received;
+                    if (errno == Interop.ENOBUFS)
+                    {
+                        // One ENOBUFS per overflow episode, however many messages were lost: the table is
+                        // rebuilt from /proc so starts and ends in the gap are published, late.
+                        Counters.Increment("lost");
+                        Resync(initial: false, cancellationToken);
+                    }
+                    else if (errno is not (Interop.EAGAIN or Interop.EINTR))
+                    {
+                        throw new IOException($"recv on the netlink process connector failed: errno {errno}");
+                    }
+                }
+                else
+                {
+                    HandleDatagram(buffer.AsSpan(0, received));
+                }
+
+                RunDeferred(socket);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _output = NullPublisher.Instance;
+        }
+    }
+
+    /// <summary>Every netlink message of one datagram; malformed ones are counted and skipped.</summary>
+    internal void HandleDatagram(ReadOnlySpan<byte> datagram)
+    {
+        var any = false;
+        while (ProcConnectorParser.TryReadNetlinkMessage(datagram, out var type, out var payload, out var rest))
+        {
+            any = true;
+            datagram = rest;
+            if (ProcConnectorParser.IsControlMessage(type))
+            {
+                Counters.Increment("control_messages");
+                continue;
+            }
+
+            if (!ProcConnectorParser.TryParse(payload, out var value))
+            {
+                Counters.Increment("malformed_messages");
+                continue;
+            }
+
+            Handle(value);
+        }
+
+        if (!any || !datagram.IsEmpty)
+        {
+            Counters.Increment("malformed_messages");
+        }
+    }
+
+    internal void Handle(in ProcConnectorEvent value)
+    {
+        Counters.Increment("events");
+        if (value.Kind is not (ProcEventKind.Ptrace or ProcEventKind.None) && value.IsThread)
+        {
+            // Thread creation and thread exit: the process table is about thread groups.
+            Counters.Increment("thread_events_ignored");
+            return;
+        }
+
+        switch (value.Kind)
+        {
+            case ProcEventKind.Fork:
+                OnFork(value);
+                break;
+            case ProcEventKind.Exec:
+                OnExec(value);
+                break;
+            case ProcEventKind.Exit:
+                OnExit(value);
+                break;
+            case ProcEventKind.Uid:
+            case ProcEventKind.Gid:
+                OnCredentials(value);
+                break;
+            case ProcEventKind.Sid:
+                var session = value.Tgid;
+                Update(session, f => f with { Session = session });
+                break;
+            case ProcEventKind.Comm:
+                OnComm(value);
+                break;
+            case ProcEventKind.Ptrace:
+                OnPtrace(value);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnFork(in ProcConnectorEvent value)
+    {
+        var pid = value.Tgid;
+        var reader = _builder.Reader;
+        var statStatus = reader.TryReadStat(pid, out var stat);
+        var startTime = statStatus == ProcReadStatus.Ok ? stat.StartTime : EstimateStartTicks(value.TimestampNs);
+        if (_table.TryGetValue(pid, out var existing))
+        {
+            if (existing.Facts.StartTime == startTime)
+            {
+                // Already seen by the /proc walk that raced this event.
+                return;
+            }
+
+            // The exit of the previous holder of this pid was lost: end it before reusing the pid.
+            Counters.Increment("stale_replaced");
+            PublishEnd(pid, existing);
+        }
+
+        ProcessFacts facts;
+        if (_table.TryGetValue(value.ParentTgid, out var parent) && parent.Facts.StartTime != 0)
+        {
+            // A fork runs the parent's image until it execs: the parent's facts are the child's.
+            facts = parent.Facts with
+            {
+                Pid = pid,
+                StartTime = startTime,
+                EntityId = _builder.EntityIdOf(pid, startTime),
+                Start = _builder.Host.StartTimeOf(startTime),
+                ThreadCount = 1,
+                FdCount = null,
+                Maps = null,
+                TracerPid = 0,
+                Partial = parent.Facts.Partial || statStatus != ProcReadStatus.Ok,
+            };
+        }
+        else
+        {
+            facts = _builder.ReadFacts(pid, sampleMaps: false) ?? _builder.Minimal(pid, startTime);
+        }
+
+        _table[pid] = new ProcessEntry(facts, value.ParentTgid);
+        _unpublished.Add(pid);
+        Schedule(new Deferred(pid, startTime, DeferredKind.ForkCheck), _options.ForkPublishDelay);
+    }
+
+    private void OnExec(in ProcConnectorEvent value)
+    {
+        var pid = value.Tgid;
+        var known = _table.TryGetValue(pid, out var before);
+        var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
+        var facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out var ppid);
+        if (facts is { Executable: null, IsKernelThread: false })
+        {
+            // A zombie already: its image is gone with its memory.
+            facts = facts with { Partial = true };
+        }
+
+        if (facts is null)
+        {
+            // Gone before /proc could be read (a /bin/true in a tight loop): publish what the events gave.
+            facts = _builder.Minimal(pid, knownStart, known ? before.Facts : null);
+            ppid = known ? before.Ppid : 0;
+        }
+
+        if (facts.Partial)
+        {
+            Counters.Increment("partial");
+        }
+
+        if (ppid == 0 && known)
+        {
+            ppid = before.Ppid;
+        }
+
+        var entry = new ProcessEntry(facts, ppid);
+        _table[pid] = entry;
+        _unpublished.Remove(pid);
+        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null));
+        ExecLatencyObserver?.Invoke(Stopwatch.GetTimestamp() - (long)value.TimestampNs);
+        if (!facts.IsKernelThread && facts.Executable is not null)
+        {
+            Schedule(new Deferred(pid, facts.StartTime, DeferredKind.SampleMaps), _options.MapsSampleDelay);
+        }
+    }
+
+    private void OnExit(in ProcConnectorEvent value)
+    {
+        var pid = value.Tgid;
+        if (!_table.Remove(pid, out var entry))
+        {
+            Counters.Increment("exits_unknown");
+            return;
+        }
+
+        if (_unpublished.Remove(pid))
+        {
+            // Forked and gone without exec (a subshell): never published, so no end either.
+            Counters.Increment("forks_not_published");
+            return;
+        }
+
+        var now = TimeOf(value.TimestampNs);
+        var ended = _builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now);
+        Publish(ended);
+    }
+
+    private void OnCredentials(in ProcConnectorEvent value)
+    {
+        var isUid = value.Kind == ProcEventKind.Uid;
+        var real = value.RealId;
+        var effective = value.EffectiveId;
+        var changed = Update(value.Tgid, f => isUid
+            ? f with { Uid = real, UserName = _builder.UserNameOf(real), EffectiveUid = effective, EffectiveUserName = _builder.UserNameOf(effective) }
+            : f with { Gid = real, GroupName = _builder.GroupNameOf(real), EffectiveGid = effective, EffectiveGroupName = _builder.GroupNameOf(effective) });
+        if (changed is { } entry && !_unpublished.Contains(value.Tgid))
+        {
+            Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionCredentials, TimeOf(value.TimestampNs), end: null));
+        }
+    }
+
+    private void OnComm(in ProcConnectorEvent value)
+    {
+        // Sent for prctl(PR_SET_NAME) and writes to /proc/[pid]/comm, not for exec (measured on 6.18):
+        // every one is a process renaming itself, which ps then shows.
+        var comm = value.Comm ?? string.Empty;
+        if (!_table.TryGetValue(value.Tgid, out var entry) || string.Equals(entry.Facts.Comm, comm, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var renamed = entry with { Facts = entry.Facts with { Comm = comm } };
+        _table[value.Tgid] = renamed;
+        if (!_unpublished.Contains(value.Tgid))
+        {
+            Publish(_builder.Build(renamed, _table, EventKinds.Event, EventTypes.Change, ActionRenamed, TimeOf(value.TimestampNs), end: null));
+        }
+    }
+
+    private void OnPtrace(in ProcConnectorEvent value)
+    {
+        // Attach targets one thread; the process (tgid) is what is being injected into.
+        var pid = value.Tgid;
+        var tracer = value.TracerTgid;
+        var changed = Update(pid, f => f with { TracerPid = tracer });
+        if (tracer == 0 || changed is not { } entry)
+        {
+            return;
+        }
+
+        // Published even for a fork not yet published: an attach is the fact an analyst needs.
+        _unpublished.Remove(pid);
+        Counters.Increment("ptrace_attaches");
+        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionPtrace, TimeOf(value.TimestampNs), end: null));
+    }
+
+    private ProcessEntry? Update(int pid, Func<ProcessFacts, ProcessFacts> change)
+    {
+        if (!_table.TryGetValue(pid, out var entry))
+        {
+            Counters.Increment("events_unknown_process");
+            return null;
+        }
+
+        var updated = entry with { Facts = change(entry.Facts) };
+        _table[pid] = updated;
+        return updated;
+    }
+
+    private void RunDeferred(IProcConnectorSocket socket)
+    {
+        var now = Stopwatch.GetTimestamp();
+
+        while (_deferred.TryPeek(out var item, out var due) && due <= now)
+        {
+            _deferred.Dequeue();
+            if (!_table.TryGetValue(item.Pid, out var entry) || entry.Facts.StartTime != item.StartTime)
+            {
+                continue;
+            }
+
+            if (item.Kind == DeferredKind.ForkCheck)
+            {
+                if (_unpublished.Remove(item.Pid))
+                {
+                    Counters.Increment("forks_published");
+                    Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ActionForked, _timeProvider.GetUtcNow(), end: null));
+                }
+            }
+            else if (_builder.SampleMaps(item.Pid) is { } maps)
+            {
+                var sampled = entry with { Facts = entry.Facts with { Maps = maps } };
+                _table[item.Pid] = sampled;
+                if (maps.AnonymousExecutableRegions > 0 || maps.WritablePathLibraries.Count > 0)
+                {
+                    // Only findings are published: a clean map is the normal case and says nothing new.
+                    Counters.Increment("maps_findings");
+                    Publish(_builder.Build(sampled, _table, EventKinds.Event, EventTypes.Info, ActionInspected, _timeProvider.GetUtcNow(), end: null));
+                }
+            }
+        }
+
+        if (Stopwatch.GetElapsedTime(_lastDropsCheck, now) >= _options.DropsInterval)
+        {
+            _lastDropsCheck = now;
+            ReadKernelDrops(socket.PortId);
+        }
+    }
+
+    private void ReadKernelDrops(uint portId)
+    {
+        try
+        {
+            var text = File.ReadAllText(_options.ProcRoot.TrimEnd('/') + "/net/netlink");
+            if (NetlinkDropsParser.TryFindDrops(text, NetlinkConnectorProtocol, portId, out var drops) && drops > _lastKernelDrops)
+            {
+                Counters.Increment("kernel_drops", (long)(drops - _lastKernelDrops));
+                _lastKernelDrops = drops;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Counters.Increment("kernel_drops_unreadable");
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the table from /proc. Initially every process is published as running (state); after a
+    /// loss, the difference with the table is published: ends for what left, starts for what appeared,
+    /// execs for a changed image.
+    /// </summary>
+    private void Resync(bool initial, CancellationToken cancellationToken)
+    {
+        var current = _scanner.Scan(cancellationToken);
+        var now = _timeProvider.GetUtcNow();
+        if (initial)
+        {
+            foreach (var entry in current.Values)
+            {
+                Publish(_builder.Build(entry, current, EventKinds.State, EventTypes.Info, ProcfsProcessCollector.ActionRunning, now, end: null));
+            }
+        }
+        else
+        {
+            Counters.Increment("resyncs");
+            foreach (var (pid, entry) in _table)
+            {
+                if (!current.TryGetValue(pid, out var still) || still.Facts.StartTime != entry.Facts.StartTime)
+                {
+                    if (!_unpublished.Contains(pid))
+                    {
+                        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
+                    }
+                }
+            }
+
+            foreach (var (pid, entry) in current)
+            {
+                if (!_table.TryGetValue(pid, out var before) || before.Facts.StartTime != entry.Facts.StartTime || _unpublished.Contains(pid))
+                {
+                    Publish(_builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionStarted, now, end: null));
+                }
+                else if (!string.Equals(before.Facts.ExeLink, entry.Facts.ExeLink, StringComparison.Ordinal) && before.Facts.ExeLink is not null)
+                {
+                    Publish(_builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, now, end: null));
+                }
+            }
+        }
+
+        _unpublished.Clear();
+        Volatile.Write(ref _table, current);
+    }
+
+    private void PublishEnd(int pid, ProcessEntry entry)
+    {
+        if (_unpublished.Remove(pid))
+        {
+            return;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
+    }
+
+    private void Publish(EcsEvent value)
+    {
+        _output.Publish(value);
+        Counters.Increment("events_published");
+    }
+
+    private void Schedule(Deferred item, TimeSpan delay)
+    {
+        if (_deferred.Count >= _options.MaxDeferred)
+        {
+            Counters.Increment("deferred_dropped");
+            return;
+        }
+
+        _deferred.Enqueue(item, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+    }
+
+    /// <summary>
+    /// The wall-clock moment of a kernel timestamp: the event's CLOCK_MONOTONIC ns is the clock of
+    /// Stopwatch on Linux, so its age is exact; the wall clock is now minus that age.
+    /// </summary>
+    private DateTimeOffset TimeOf(ulong timestampNs)
+    {
+        var age = Stopwatch.GetElapsedTime((long)timestampNs);
+        return _timeProvider.GetUtcNow() - (age > TimeSpan.Zero ? age : TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Start time in clock ticks when stat could not be read: from the event's monotonic clock. stat's
+    /// starttime counts boot time including suspend, so after a suspend this estimate is early; it is
+    /// used only for processes already gone (and their events are marked partial).
+    /// </summary>
+    private ulong EstimateStartTicks(ulong timestampNs) =>
+        timestampNs / 1_000_000_000UL * (ulong)_builder.Host.ClockTicksPerSecond
+        + (timestampNs % 1_000_000_000UL) * (ulong)_builder.Host.ClockTicksPerSecond / 1_000_000_000UL;
+
+    private IProcConnectorSocket? OpenRealSocket()
+    {
+        var socket = ProcConnectorSocket.TryOpen(_options.ReceiveBufferBytes, _options.ReceiveTimeout, out var reason);
+        if (socket is null)
+        {
+            throw new IOException($"the netlink process connector could not be opened: {reason}");
+        }
+
+        if (!socket.ReceiveBufferForced)
+        {
+            Counters.Increment("receive_buffer_not_forced");
+        }
+
+        return socket;
+    }
+
+    private enum DeferredKind
+    {
+        ForkCheck,
+        SampleMaps,
+    }
+
+    private readonly record struct Deferred(int Pid, ulong StartTime, DeferredKind Kind);
+
+    private sealed class NullPublisher : IEventPublisher
+    {
+        public static readonly NullPublisher Instance = new();
+
+        public void Publish(EcsEvent value)
+        {
+        }
+    }
+}
