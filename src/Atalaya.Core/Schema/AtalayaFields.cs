@@ -24,6 +24,8 @@ public sealed record AtalayaFields
 
     public AtalayaNetworkFields? Network { get; init; }
 
+    public AtalayaFileFields? File { get; init; }
+
     /// <summary>True when the collector could not read everything (the process was gone, access denied).</summary>
     public bool? Partial { get; init; }
 }
@@ -52,6 +54,9 @@ public sealed record AtalayaProcessFields
 
     /// <summary>The executable was deleted from disk while the process runs.</summary>
     public bool? ExecutableDeleted { get; init; }
+
+    /// <summary>The package that owns the executable (dpkg/rpm), null when none does.</summary>
+    public string? Package { get; init; }
 }
 
 /// <summary>One link of <c>atalaya.process.ancestry</c>.</summary>
@@ -72,4 +77,23 @@ public sealed record AtalayaNetworkFields
 
     /// <summary>For listeners: loopback|all-interfaces|specific-address.</summary>
     public string? Exposure { get; init; }
+}
+
+/// <summary><c>atalaya.file.*</c>: file facts ECS does not name (package ownership, renames, coalescing).</summary>
+public sealed record AtalayaFileFields
+{
+    /// <summary>The package that owns the path, null when none does.</summary>
+    public string? Package { get; init; }
+
+    /// <summary>true: content matches the package's digest; false: modified; null: not owned or nothing to compare.</summary>
+    public bool? PackageVerified { get; init; }
+
+    /// <summary>For a rename: the path the file had before.</summary>
+    public string? OldPath { get; init; }
+
+    /// <summary>The file has an execute bit set.</summary>
+    public bool? Executable { get; init; }
+
+    /// <summary>How many raw kernel events were merged into this one (an editor's save, a burst of writes).</summary>
+    public int? Coalesced { get; init; }
 }

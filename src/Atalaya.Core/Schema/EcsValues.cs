@@ -41,5 +41,6 @@ public static class Datasets
 {
     public const string Process = "atalaya.process";
     public const string Network = "atalaya.network";
+    public const string File = "atalaya.file";
     public const string Alert = "atalaya.alert";
 }
