@@ -76,7 +76,9 @@ public sealed class FileChangeCoalescer
         entry.LastTimestamp = change.Timestamp;
         entry.IsDirectory |= change.IsDirectory;
         entry.Count++;
-        if (change.WriterPid is not null && (change.Writer is not null || entry.Writer is null))
+        // The writer shown is the last one that changed content: a chmod after a drop must not hide the dropper.
+        var attributeOnly = change.Operation == FileOperation.Attrib && entry.WriterPid is not null;
+        if (change.WriterPid is not null && !attributeOnly && (change.Writer is not null || entry.Writer is null))
         {
             entry.WriterPid = change.WriterPid;
             entry.Writer = change.Writer ?? entry.Writer;

@@ -109,6 +109,17 @@ public sealed class FileChangeCoalescerTests
     }
 
     [Fact]
+    public void Chmod_by_another_process_does_not_hide_the_writer()
+    {
+        var coalescer = Create();
+        coalescer.Add(Raw("/tmp/x", FileOperation.Create | FileOperation.CloseWrite, 0));
+        coalescer.Add(new RawFileChange("/tmp/x", FileOperation.Attrib, false, 1, 77, new ProcessFields { Pid = 77, Name = "chmod" }, false));
+        var change = Assert.Single(coalescer.Drain(500));
+        Assert.Equal(42, change.WriterPid);
+        Assert.Same(Vim, change.Writer);
+    }
+
+    [Fact]
     public void Writer_of_the_latest_change_wins_over_an_unknown_one()
     {
         var coalescer = Create();
