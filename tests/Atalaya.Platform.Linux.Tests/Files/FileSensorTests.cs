@@ -66,7 +66,7 @@ public sealed class FileSensorTests
         Assert.Contains(target, created.Process.CommandLine, StringComparison.Ordinal);
         Assert.NotNull(created.Process.EntityId);
         Assert.Equal("dropped.sh", created.File!.Name);
-        Assert.Equal(24, created.File.Size);
+        Assert.Equal(21, created.File.Size);
         Assert.Equal("0755", created.File.Mode);
         Assert.Equal("root", created.File.Owner);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("#!/bin/sh\necho pwned\n"u8.ToArray())), created.File.Hash?.Sha256);
