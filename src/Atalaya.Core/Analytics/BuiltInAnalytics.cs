@@ -9,5 +9,8 @@ public static class BuiltInAnalytics
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
+        new ModifiedPackageFileAnalytic(),
+        new UnownedSystemBinaryAnalytic(),
+        new SensitiveFileWriteAnalytic(),
     ];
 }

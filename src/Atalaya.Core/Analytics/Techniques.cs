@@ -11,6 +11,13 @@ public static class Techniques
     public const string FileDeletion = "T1070.004";
     public const string NonStandardPort = "T1571";
     public const string ApplicationLayerProtocol = "T1071";
+    public const string CompromiseHostSoftwareBinary = "T1554";
+    public const string DynamicLinkerHijacking = "T1574.006";
+    public const string SshAuthorizedKeys = "T1098.004";
+    public const string AccountManipulation = "T1098";
+    public const string LocalAccount = "T1136.001";
+    public const string Cron = "T1053.003";
+    public const string SystemdService = "T1543.002";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atalaya.Core.Analytics;
 using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
 using Atalaya.Platform.Linux.Hashing;

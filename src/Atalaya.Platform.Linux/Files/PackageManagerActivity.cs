@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atalaya.Core.Analytics;
 using Atalaya.Platform.Linux.Processes;
 
 namespace Atalaya.Platform.Linux.Files;

@@ -28,7 +28,7 @@ public sealed class EcsJsonTests
         Source = new EndpointFields { Ip = "127.0.0.1", Port = 1, Domain = "localhost", Bytes = 5 },
         Destination = new EndpointFields { Ip = "198.51.100.10", Port = 443, Domain = "example.test", Bytes = 6 },
         Network = new NetworkFields { Transport = "tcp", Direction = "egress", Type = "ipv4", Bytes = 11 },
-        File = new FileFields { Path = "/etc/passwd", Name = "passwd", Size = 10, Mtime = SampleEvents.Now, Owner = "root", Hash = new HashFields { Sha256 = "cd" } },
+        File = new FileFields { Path = "/etc/passwd", Name = "passwd", Size = 10, Mtime = SampleEvents.Now, Owner = "root", Hash = new HashFields { Sha256 = "cd" }, Mode = "0644" },
         User = new UserFields { Id = "1000", Name = "ana" },
         Rule = new RuleFields { Id = "r", Name = "n", Ruleset = "s", Author = "a", License = "DRL-1.1", Reference = "https://x", Description = "d" },
         Threat = new ThreatFields { Framework = "MITRE ATT&CK", Technique = new TechniqueFields { Id = ["T1036.005"], Name = ["Masquerading"] } },
@@ -37,7 +37,8 @@ public sealed class EcsJsonTests
         {
             Verdict = "likely malicious", Severity = "high", Summary = "s", AlertId = "al-1", EntityKey = "e10", Partial = false,
             Evidence = [new EvidenceItem { Signal = "x", Weight = 85, Confidence = 0.95, Detail = "d", Techniques = ["T1036.005"], Domain = "process" }],
-            Process = new AtalayaProcessFields { ExecutableDeleted = true, Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }] },
+            Process = new AtalayaProcessFields { ExecutableDeleted = true, Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }], Package = "openssh-server" },
+            File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3 },
             Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback" },
         },
     };

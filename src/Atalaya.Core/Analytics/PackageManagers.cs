@@ -1,4 +1,4 @@
-namespace Atalaya.Platform.Linux.Files;
+namespace Atalaya.Core.Analytics;
 
 /// <summary>
 /// Package managers and the system manager: the processes expected to write system binaries, unit
