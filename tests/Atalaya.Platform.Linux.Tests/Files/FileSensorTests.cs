@@ -153,9 +153,11 @@ public sealed class FileSensorTests
         Assert.NotNull(first);
         await Task.Delay(300);
         var all = run.Events.Where(e => e.File?.Path == target).ToList();
+        // 201 write(2) calls and a close: the kernel merges queued identical events and the coalescer merges
+        // the rest, so how many raw events reach user space varies with timing; the outcome does not.
         Assert.True(all.Count <= 2, $"expected the burst to merge, got {all.Count} events");
-        Assert.True(all.Sum(e => e.Atalaya!.File!.Coalesced ?? 0) >= 2);
-        Assert.True(collector.Counters.Get("kernel-events") > all.Count);
+        Assert.Equal(collector.Counters.Get("watched-events"), all.Sum(e => e.Atalaya!.File!.Coalesced ?? 0));
+        Assert.Equal(child.Pid, all[0].Process!.Pid);
     }
 
     [Fact]
