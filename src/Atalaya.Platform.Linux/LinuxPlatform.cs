@@ -5,6 +5,8 @@ using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Network;
 using Atalaya.Platform.Linux.Network.SockDiag;
+using Atalaya.Platform.Linux.Files;
+using Atalaya.Platform.Linux.Packages;
 using Atalaya.Platform.Linux.Processes;
 
 namespace Atalaya.Platform.Linux;
@@ -45,7 +47,10 @@ public static class LinuxPlatform
                 new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
                 time,
                 host.Host);
-        var collectors = new List<IEventCollector> { processes, network, hidden };
+        var packages = new DpkgDatabase();
+        var files = CreateFileSensor(options, time, host, hashes, users, packages);
+        var integrity = new PackageIntegritySnapshotSource(packages, host.Host, hashes, users, time, cachePath: options.PackageDigestCachePath);
+        var collectors = new List<IEventCollector> { processes, network, hidden, files };
 
         // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
         // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
@@ -54,10 +59,28 @@ public static class LinuxPlatform
             collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
         }
 
-        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network])
+        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity])
         {
             ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
         };
+    }
+
+    /// <summary>
+    /// fanotify when the kernel and privileges allow it (it names the writer), else inotify. The data
+    /// directory is always excluded: the store's own writes would otherwise feed back as events.
+    /// </summary>
+    public static IEventCollector CreateFileSensor(LinuxPlatformOptions options, TimeProvider time, LinuxHostInfo host,
+        ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase packages)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fileOptions = options.Files with
+        {
+            ExcludedPaths = options.DataDirectory is { Length: > 0 } data ? [.. options.Files.ExcludedPaths, data] : options.Files.ExcludedPaths,
+            ProcRoot = options.ProcRoot,
+        };
+        return FanotifyFileCollector.TryCreate(fileOptions, time, host, hashes, users, packages, out var reason) is { } fanotify
+            ? fanotify
+            : new InotifyFileCollector(fileOptions, time, host, hashes, users, packages) { FallbackReason = reason };
     }
 }
 
@@ -77,6 +100,15 @@ public sealed record LinuxPlatformOptions
 
     /// <summary>Try the netlink process connector before falling back to polling.</summary>
     public bool PreferProcessConnector { get; init; } = true;
+
+    /// <summary>The file integrity sensor's watch list and tuning.</summary>
+    public FileMonitorOptions Files { get; init; } = new();
+
+    /// <summary>The agent's data directory, never watched.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Where <c>atalaya scan</c> keeps MD5s of verified binaries between runs; null keeps them in memory.</summary>
+    public string? PackageDigestCachePath { get; init; }
 }
 
 /// <summary>What the platform offers the agent: long-running collectors and one-shot snapshot sources.</summary>

@@ -31,5 +31,8 @@ public static class BuiltInAnalytics
         new ReverseShellAnalytic(),
         new LongLivedConnectionAnalytic(),
         .. ports is null ? Array.Empty<IAnalytic>() : [new SuspiciousPortAnalytic(ports)],
+        new ModifiedPackageFileAnalytic(),
+        new UnownedSystemBinaryAnalytic(),
+        new SensitiveFileWriteAnalytic(),
     ];
 }

@@ -20,6 +20,12 @@ public static class Techniques
     public const string UnixShell = "T1059.004";
     public const string DynamicLinkerHijacking = "T1574.006";
     public const string ReflectiveCodeLoading = "T1620";
+    public const string CompromiseHostSoftwareBinary = "T1554";
+    public const string SshAuthorizedKeys = "T1098.004";
+    public const string AccountManipulation = "T1098";
+    public const string LocalAccount = "T1136.001";
+    public const string Cron = "T1053.003";
+    public const string SystemdService = "T1543.002";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {

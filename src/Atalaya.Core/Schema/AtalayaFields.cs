@@ -24,6 +24,8 @@ public sealed record AtalayaFields
 
     public AtalayaNetworkFields? Network { get; init; }
 
+    public AtalayaFileFields? File { get; init; }
+
     /// <summary>True when the collector could not read everything (the process was gone, access denied).</summary>
     public bool? Partial { get; init; }
 }
@@ -93,6 +95,8 @@ public sealed record AtalayaProcessFields
 
     /// <summary>A pid that exists (signal 0 answers, /proc/[pid] opens) but is missing from the /proc listing.</summary>
     public bool? Hidden { get; init; }
+    /// <summary>The package that owns the executable (dpkg/rpm), null when none does.</summary>
+    public string? Package { get; init; }
 }
 
 /// <summary>One link of <c>atalaya.process.ancestry</c>.</summary>
@@ -125,4 +129,23 @@ public sealed record AtalayaNetworkFields
 
     /// <summary>Which sensor saw it: netlink-sock-diag, netlink-sock-diag-destroy, procfs-net-polling</summary>
     public string? Sensor { get; init; }
+}
+
+/// <summary><c>atalaya.file.*</c>: file facts ECS does not name (package ownership, renames, coalescing).</summary>
+public sealed record AtalayaFileFields
+{
+    /// <summary>The package that owns the path, null when none does.</summary>
+    public string? Package { get; init; }
+
+    /// <summary>true: content matches the package's digest; false: modified; null: not owned or nothing to compare.</summary>
+    public bool? PackageVerified { get; init; }
+
+    /// <summary>For a rename: the path the file had before.</summary>
+    public string? OldPath { get; init; }
+
+    /// <summary>The file has an execute bit set.</summary>
+    public bool? Executable { get; init; }
+
+    /// <summary>How many raw kernel events were merged into this one (an editor's save, a burst of writes).</summary>
+    public int? Coalesced { get; init; }
 }

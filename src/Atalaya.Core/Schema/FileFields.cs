@@ -14,4 +14,7 @@ public sealed record FileFields
     public string? Owner { get; init; }
 
     public HashFields? Hash { get; init; }
+
+    /// <summary>Permission bits in octal (ECS <c>file.mode</c>), e.g. <c>0755</c>.</summary>
+    public string? Mode { get; init; }
 }

@@ -103,6 +103,7 @@ public static class AlertBuilder
                 Evidence = evidence,
                 Process = processSubject.Atalaya?.Process,
                 Network = networkSubject?.Atalaya?.Network,
+                File = fileSubject?.Atalaya?.File,
             },
         };
     }

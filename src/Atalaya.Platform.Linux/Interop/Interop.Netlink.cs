@@ -13,8 +13,6 @@ internal static partial class Interop
     internal const int SO_RCVTIMEO = 20;
     internal const int SOL_NETLINK = 270;
     internal const int NETLINK_NO_ENOBUFS = 5;
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
     internal const int ENOBUFS = 105;
     internal const int MSG_DONTWAIT = 0x40;
     internal const int EPROTONOSUPPORT = 93;
@@ -61,8 +59,6 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     private static unsafe partial int getsockopt(SafeNetlinkHandle fd, int level, int optname, void* optval, int* optlen);
 
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
 
     /// <summary>A NETLINK_SOCK_DIAG socket, bound to <paramref name="groups"/> (0 for request/reply only).</summary>
     internal static unsafe SafeNetlinkHandle OpenSockDiag(uint groups, out int errno)

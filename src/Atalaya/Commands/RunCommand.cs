@@ -31,7 +31,7 @@ internal static class RunCommand
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var time = TimeProvider.System;
             var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? []);
-            var sensors = SensorFactory.Create(config, time);
+            var sensors = SensorFactory.Create(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
             var output = new ConsoleLine();
             var pipeline = new AgentPipeline(

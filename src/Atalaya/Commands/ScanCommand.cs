@@ -38,7 +38,7 @@ internal static class ScanCommand
 
             var config = GlobalOptions.LoadConfig(parse);
             var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? []);
-            var sensors = SensorFactory.Create(config, TimeProvider.System);
+            var sensors = SensorFactory.Create(config, TimeProvider.System, GlobalOptions.ResolveDataDir(parse, config));
             var result = HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), cancellationToken);
 
             var findings = result.Alerts;

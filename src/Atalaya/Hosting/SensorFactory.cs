@@ -6,7 +6,11 @@ namespace Atalaya.Cli.Hosting;
 /// <summary>Chooses the platform's sensors. Only Linux sensors exist so far; other systems get a clear error.</summary>
 internal static class SensorFactory
 {
-    public static HostSensors Create(AgentConfig config, TimeProvider time)
+    /// <summary>
+    /// <paramref name="dataDirectory"/> is never watched by the file sensor (its own writes would feed back as
+    /// events) and holds the package digest cache that makes a second <c>atalaya scan</c> fast.
+    /// </summary>
+    public static HostSensors Create(AgentConfig config, TimeProvider time, string? dataDirectory = null)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -19,6 +23,8 @@ internal static class SensorFactory
                 ProcessInterval = TimeSpan.FromSeconds(config.ProcessIntervalSeconds),
                 NetworkInterval = TimeSpan.FromSeconds(config.NetworkIntervalSeconds),
                 Audit = config.AuditEnabled,
+                DataDirectory = dataDirectory,
+                PackageDigestCachePath = dataDirectory is null ? null : Path.Combine(dataDirectory, "package-md5.cache"),
             },
             time);
         return new HostSensors(linux.Collectors, linux.SnapshotSources);

@@ -1,0 +1,336 @@
+using Atalaya.Core.Pipeline;
+using Atalaya.Platform.Linux.Hashing;
+using Atalaya.Platform.Linux.Host;
+using Atalaya.Platform.Linux.Packages;
+using Microsoft.Win32.SafeHandles;
+
+namespace Atalaya.Platform.Linux.Files;
+
+/// <summary>
+/// File integrity with the writer named: fanotify in FAN_REPORT_DFID_NAME mode with a filesystem mark
+/// on each filesystem that holds a watched place (a mount mark refuses create/delete/move events with
+/// EINVAL). Every event carries the pid of the process that made the change; its executable and
+/// command line are read from /proc as the event is read. A filesystem mark sees the whole filesystem,
+/// so events are filtered in user space by the <see cref="WatchList"/>, and the agent's own pid is dropped.
+/// A dedicated thread reads the descriptor; a FAN_Q_OVERFLOW (the kernel queue of 16384 events filled)
+/// is counted as loss and triggers a rescan of the watched places.
+/// </summary>
+public sealed class FanotifyFileCollector : IEventCollector, IDisposable
+{
+    private const int PollTimeoutMilliseconds = 50;
+
+    private readonly SafeFileHandle _fanotify;
+    private readonly DirectoryHandleResolver _directories;
+    private readonly WatchList _watch;
+    private readonly FileMonitorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly WriterResolver _writers;
+    private readonly FileEventFactory _factory;
+    private readonly bool _hasRename;
+    private readonly int _ownPid = Environment.ProcessId;
+
+    private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename,
+        IReadOnlyList<string> marked, IReadOnlyList<string> unmarked, FileMonitorOptions options, TimeProvider time,
+        LinuxHostInfo? host, ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase? packages)
+    {
+        _fanotify = fanotify;
+        _directories = directories;
+        _watch = watch;
+        _hasRename = hasRename;
+        MarkedFilesystems = marked;
+        UnmarkedPaths = unmarked;
+        _options = options;
+        _time = time;
+        _writers = new WriterResolver(options.ProcRoot, host, users, time);
+        _factory = new FileEventFactory(host?.Host, hashes, users, packages, activity: null, options, Counters);
+    }
+
+    public string Name => "file";
+
+    public string Sensor => "fanotify";
+
+    public CollectorCounters Counters { get; } = new();
+
+    /// <summary>One watched path per filesystem that carries the mark.</summary>
+    public IReadOnlyList<string> MarkedFilesystems { get; }
+
+    /// <summary>Watched places whose filesystem refused the mark (no file handle support): not covered by this sensor.</summary>
+    public IReadOnlyList<string> UnmarkedPaths { get; }
+
+    /// <summary>
+    /// Sets up fanotify, or returns null with the reason (not root, kernel without FAN_REPORT_DFID_NAME,
+    /// no filesystem accepted the mark) so the platform can fall back to inotify.
+    /// </summary>
+    public static FanotifyFileCollector? TryCreate(FileMonitorOptions options, TimeProvider time, LinuxHostInfo? host,
+        ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase? packages, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fanotify = Interop.FanotifyInit(Interop.FAN_CLASS_NOTIF | Interop.FAN_REPORT_DFID_NAME | Interop.FAN_CLOEXEC,
+            Interop.O_RDONLY, out var errno);
+        if (fanotify.IsInvalid)
+        {
+            fanotify.Dispose();
+            reason = errno switch
+            {
+                Interop.EPERM => "fanotify_init refused (EPERM): needs CAP_SYS_ADMIN (run as root)",
+                Interop.EINVAL => "fanotify_init refused FAN_REPORT_DFID_NAME (EINVAL): kernel older than 5.9",
+                _ => $"fanotify_init failed (errno {errno})",
+            };
+            return null;
+        }
+
+        var watch = new WatchList(options.WatchedPaths, options.ExcludedPaths);
+        var directories = new DirectoryHandleResolver();
+        var marked = new List<string>();
+        var unmarked = new List<string>();
+        var markedFsids = new HashSet<ulong>();
+        bool? hasRename = null;
+        foreach (var prefix in watch.LiteralPrefixes())
+        {
+            var anchor = NearestExistingDirectory(prefix);
+            if (anchor is null || !Interop.TryGetFsid(anchor, out var fsid))
+            {
+                unmarked.Add(prefix);
+                continue;
+            }
+
+            if (markedFsids.Contains(fsid))
+            {
+                continue;
+            }
+
+            var flags = Interop.FAN_MARK_ADD | Interop.FAN_MARK_FILESYSTEM;
+            var result = Interop.FanotifyMark(fanotify, flags, hasRename == false ? FanotifyMask.WithoutRename : FanotifyMask.WithRename, anchor);
+            if (result == Interop.EINVAL && hasRename is null)
+            {
+                // FAN_RENAME is 5.17+: older kernels take unpaired MOVED_FROM/MOVED_TO.
+                hasRename = false;
+                result = Interop.FanotifyMark(fanotify, flags, FanotifyMask.WithoutRename, anchor);
+            }
+            else if (result == 0)
+            {
+                hasRename ??= true;
+            }
+
+            if (result != 0 || !directories.AddMount(fsid, anchor, out _))
+            {
+                unmarked.Add(prefix);
+                continue;
+            }
+
+            markedFsids.Add(fsid);
+            marked.Add(anchor);
+        }
+
+        if (marked.Count == 0)
+        {
+            directories.Dispose();
+            fanotify.Dispose();
+            reason = "no watched filesystem accepted a fanotify filesystem mark";
+            return null;
+        }
+
+        reason = null;
+        return new FanotifyFileCollector(fanotify, directories, watch, hasRename ?? true, marked, unmarked, options, time, host, hashes, users, packages);
+    }
+
+    public async Task RunAsync(IEventPublisher output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var pump = new FileChangePump(_factory, _watch, _options, _time, Counters);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reader = new Thread(() => ReadLoop(pump, stop.Token)) { IsBackground = true, Name = "atalaya-fanotify" };
+        reader.Start();
+        try
+        {
+            await pump.RunAsync(output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            reader.Join();
+        }
+    }
+
+    private void ReadLoop(FileChangePump pump, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[Math.Clamp(_options.ReadBufferSize, 64 * 1024, 256 * 1024)];
+        var records = new List<FanotifyRecord>(1024);
+        var coalescer = new FileChangeCoalescer(_options.CoalesceWindow, _options.MaxDelay, _time.TimestampFrequency, _options.QueueCapacity);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (Interop.PollReadable(_fanotify, PollTimeoutMilliseconds))
+                {
+                    var read = Interop.Read(_fanotify, buffer, out var errno);
+                    if (read < 0 && errno is not (Interop.EAGAIN or Interop.EINTR))
+                    {
+                        Counters.Increment("read-errors");
+                    }
+
+                    if (read > 0)
+                    {
+                        records.Clear();
+                        Counters.Increment("malformed", FanotifyEventParser.Parse(buffer.AsSpan(0, read), records));
+                        foreach (var record in records)
+                        {
+                            Handle(record, coalescer, pump);
+                        }
+                    }
+                }
+
+                foreach (var change in coalescer.Drain(_time.GetTimestamp()))
+                {
+                    pump.Post(change);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var change in coalescer.Drain(_time.GetTimestamp(), all: true))
+            {
+                pump.Post(change);
+            }
+
+            Counters.Increment("coalesced", coalescer.Merged);
+            pump.Complete();
+        }
+    }
+
+    private void Handle(FanotifyRecord record, FileChangeCoalescer coalescer, FileChangePump pump)
+    {
+        Counters.Increment("kernel-events");
+        if (record.Fd >= 0)
+        {
+            // Fid mode reports no descriptors; should one arrive anyway it must be closed or it leaks.
+            Interop.Close(record.Fd);
+        }
+
+        if (record.IsOverflow)
+        {
+            Counters.Increment("lost-overflow");
+            pump.RequestRescan();
+            return;
+        }
+
+        if (record.IsDirectory && (record.Mask & (FanotifyMask.Rename | FanotifyMask.MovedFrom | FanotifyMask.MovedTo | FanotifyMask.Delete)) != 0)
+        {
+            _directories.Invalidate();
+        }
+
+        if (record.Pid == _ownPid || record.Directory is null || record.Name is null)
+        {
+            return;
+        }
+
+        var directory = _directories.Resolve(record.Directory);
+        if (directory is null)
+        {
+            Counters.Increment("unresolved-directory");
+            return;
+        }
+
+        var path = Join(directory, record.Name);
+        string? oldPath = null;
+        if (record.OldDirectory is not null && record.OldName is not null && _directories.Resolve(record.OldDirectory) is { } oldDirectory)
+        {
+            oldPath = Join(oldDirectory, record.OldName);
+        }
+
+        var included = _watch.Includes(path);
+        var oldIncluded = oldPath is not null && _watch.Includes(oldPath);
+        if (!included && !oldIncluded)
+        {
+            return;
+        }
+
+        Counters.Increment("watched-events");
+        var writer = _writers.Resolve(record.Pid, out var writerPartial);
+        var timestamp = _time.GetTimestamp();
+        if (!included)
+        {
+            // Moved out of the watched places: for them it is a disappearance.
+            coalescer.Add(new RawFileChange(oldPath!, FileOperation.MovedFrom, record.IsDirectory, timestamp, record.Pid, writer, writerPartial));
+            return;
+        }
+
+        var operation = ToOperation(record.Mask);
+        if (operation == FileOperation.None)
+        {
+            return;
+        }
+
+        coalescer.Add(new RawFileChange(path, operation, record.IsDirectory, timestamp, record.Pid, writer, writerPartial, oldPath));
+    }
+
+    private FileOperation ToOperation(ulong mask)
+    {
+        var operation = FileOperation.None;
+        if ((mask & FanotifyMask.Create) != 0)
+        {
+            operation |= FileOperation.Create;
+        }
+
+        if ((mask & FanotifyMask.Modify) != 0)
+        {
+            operation |= FileOperation.Modify;
+        }
+
+        if ((mask & FanotifyMask.CloseWrite) != 0)
+        {
+            operation |= FileOperation.CloseWrite;
+        }
+
+        if ((mask & FanotifyMask.Attrib) != 0)
+        {
+            operation |= FileOperation.Attrib;
+        }
+
+        if ((mask & (FanotifyMask.Rename | FanotifyMask.MovedTo)) != 0)
+        {
+            operation |= FileOperation.MovedTo;
+        }
+
+        if (!_hasRename && (mask & FanotifyMask.MovedFrom) != 0)
+        {
+            operation |= FileOperation.MovedFrom;
+        }
+
+        if ((mask & FanotifyMask.Delete) != 0)
+        {
+            operation |= FileOperation.Delete;
+        }
+
+        return operation;
+    }
+
+    private static string Join(string directory, string name) =>
+        name == "." ? directory : directory == "/" ? "/" + name : string.Concat(directory, "/", name);
+
+    private static string? NearestExistingDirectory(string path)
+    {
+        var current = path;
+        while (!Directory.Exists(current))
+        {
+            var parent = Path.GetDirectoryName(current);
+            if (parent is null || parent == current)
+            {
+                return null;
+            }
+
+            current = parent;
+        }
+
+        return current;
+    }
+
+    public void Dispose()
+    {
+        _directories.Dispose();
+        _fanotify.Dispose();
+    }
+}
