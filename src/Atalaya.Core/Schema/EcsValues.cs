@@ -34,6 +34,17 @@ public static class EventTypes
     public const string Deletion = "deletion";
     public const string Info = "info";
     public const string Indicator = "indicator";
+    public const string User = "user";
+    public const string Group = "group";
+    public const string Admin = "admin";
+}
+
+/// <summary>The ECS allowed values of <c>event.outcome</c>.</summary>
+public static class EventOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Unknown = "unknown";
 }
 
 /// <summary><c>event.dataset</c> values, one per Atalaya source.</summary>
@@ -42,4 +53,8 @@ public static class Datasets
     public const string Process = "atalaya.process";
     public const string Network = "atalaya.network";
     public const string Alert = "atalaya.alert";
+    public const string Persistence = "atalaya.persistence";
+    public const string Account = "atalaya.account";
+    public const string Authentication = "atalaya.auth";
+    public const string Metrics = "atalaya.metrics";
 }

@@ -27,6 +27,9 @@ public sealed record EventFields
 
     public string? Reason { get; init; }
 
+    /// <summary>ECS outcome of authentication events: success, failure or unknown.</summary>
+    public string? Outcome { get; init; }
+
     public DateTimeOffset? Start { get; init; }
 
     public DateTimeOffset? End { get; init; }
