@@ -78,7 +78,7 @@ public static class CommandTarget
         while (true)
         {
             var trimmed = rest.TrimStart(" \t");
-            var digits = trimmed.IndexOfAnyExcept("0123456789");
+            var digits = trimmed.IndexOfAnyExceptInRange('0', '9');
             if (digits >= 0 && trimmed[digits] is '<' or '>')
             {
                 // A redirection: its target is a file, not a program.
