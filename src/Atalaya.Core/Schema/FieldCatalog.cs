@@ -115,6 +115,7 @@ public static class FieldCatalog
         F("atalaya.persistence.target_executable", FieldType.Keyword, "The program the command runs, resolved to an absolute path.", null, e => e.Atalaya?.Persistence?.TargetExecutable),
         F("atalaya.persistence.target_sha256", FieldType.Keyword, "SHA-256 of the target executable.", null, e => e.Atalaya?.Persistence?.TargetSha256),
         F("atalaya.persistence.target_package", FieldType.Keyword, "Package owning the target executable (null: unknown or none).", null, e => e.Atalaya?.Persistence?.TargetPackage),
+        F("atalaya.persistence.target_packaged", FieldType.Boolean, "True: target owned by a package; false: owned by none; absent: not checked.", null, e => e.Atalaya?.Persistence?.TargetPackaged),
         F("atalaya.persistence.detail", FieldType.Text, "More facts of the entry (key type and comment, sudoers flags, ...).", null, e => e.Atalaya?.Persistence?.Detail),
         F("atalaya.persistence.first_seen", FieldType.Date, "When the agent first saw the entry.", null, e => e.Atalaya?.Persistence?.FirstSeen),
         F("atalaya.persistence.previous_command", FieldType.Text, "On a change: the command before it.", null, e => e.Atalaya?.Persistence?.PreviousCommand),

@@ -27,6 +27,9 @@ public sealed record AtalayaPersistenceFields
     /// <summary>The package that owns the target executable; null when unknown or not from any package.</summary>
     public string? TargetPackage { get; init; }
 
+    /// <summary>True: the target belongs to a package; false: checked and owned by none; null: not checked.</summary>
+    public bool? TargetPackaged { get; init; }
+
     /// <summary>More facts of the entry in one line (key type and comment, sudoers flags, a module's state).</summary>
     public string? Detail { get; init; }
 

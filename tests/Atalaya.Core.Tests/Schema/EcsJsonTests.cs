@@ -42,7 +42,7 @@ public sealed class EcsJsonTests
             Persistence = new AtalayaPersistenceFields
             {
                 Kind = "cron", Command = "/tmp/.x/run", Schedule = "@reboot", User = "root", TargetExecutable = "/tmp/.x/run",
-                TargetSha256 = "ef", TargetPackage = "cron", Detail = "d", FirstSeen = SampleEvents.Now, PreviousCommand = "/bin/true",
+                TargetSha256 = "ef", TargetPackage = "cron", TargetPackaged = true, Detail = "d", FirstSeen = SampleEvents.Now, PreviousCommand = "/bin/true",
             },
             Account = new AtalayaAccountFields
             {
