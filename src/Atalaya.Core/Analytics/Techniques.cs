@@ -23,6 +23,7 @@ public static class Techniques
         ["T1037.004"] = "Boot or Logon Initialization Scripts: RC Scripts",
         ["T1053.002"] = "Scheduled Task/Job: At",
         ["T1053.006"] = "Scheduled Task/Job: Systemd Timers",
+        ["T1078"] = "Valid Accounts",
         ["T1078.003"] = "Valid Accounts: Local Accounts",
         ["T1546.017"] = "Event Triggered Execution: Udev Rules",
         ["T1547.013"] = "Boot or Logon Autostart Execution: XDG Autostart Entries",
