@@ -21,6 +21,7 @@ cold.Stop();
 Report("persistence inventory, cold hash cache (includes JIT)", [cold.Elapsed.TotalMilliseconds], entries.Count);
 Report("persistence inventory, warm hash cache", Measure(() => inventory.Read(CancellationToken.None).Count, iterations, out var count), count);
 Report("persistence inventory, new hash cache each time", Measure(() => new PersistenceInventory("", new ExecutableHashCache()).Read(CancellationToken.None).Count, Math.Max(3, iterations / 5), out _), count);
+Console.WriteLine($"  counters: {string.Join(", ", inventory.Counters.Snapshot().Select(kv => $"{kv.Key}={kv.Value}"))}");
 Console.WriteLine($"  by kind: {string.Join(", ", entries.GroupBy(e => e.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))}");
 
 var accounts = new AccountCollector(new AccountCollectorOptions(), TimeProvider.System, null);

@@ -9,5 +9,10 @@ public static class BuiltInAnalytics
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
+        new PersistenceChangeAnalytic(),
+        new AccountChangeAnalytic(),
+        new BruteForceAnalytic(),
+        new LogTamperingAnalytic(),
+        new ResourceHijackingAnalytic(),
     ];
 }
