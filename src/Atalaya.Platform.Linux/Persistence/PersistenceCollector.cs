@@ -30,14 +30,16 @@ public sealed class PersistenceCollector : IEventCollector, ISnapshotSource
     private readonly PersistenceInventory _inventory;
     private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
 
-    public PersistenceCollector(PersistenceCollectorOptions options, TimeProvider timeProvider, HostFields? host, ExecutableHashCache hashes)
+    /// <param name="packageOwner">Optional host path → owning package (null: none); see <see cref="PersistenceInventory"/>.</param>
+    public PersistenceCollector(PersistenceCollectorOptions options, TimeProvider timeProvider, HostFields? host, ExecutableHashCache hashes,
+        Func<string, string?>? packageOwner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Interval, TimeSpan.Zero);
         _options = options;
         _timeProvider = timeProvider;
         _host = host;
-        _inventory = new PersistenceInventory(options.RootPrefix, hashes, Counters);
+        _inventory = new PersistenceInventory(options.RootPrefix, hashes, Counters, packageOwner);
     }
 
     public string Name => "persistence";
@@ -176,6 +178,7 @@ public sealed class PersistenceCollector : IEventCollector, ISnapshotSource
                 TargetExecutable = entry.TargetExecutable,
                 TargetSha256 = entry.TargetSha256,
                 TargetPackage = entry.TargetPackage,
+                TargetPackaged = entry.PackageChecked ? entry.TargetPackage is not null : null,
                 Detail = entry.Detail,
                 FirstSeen = firstSeen,
                 PreviousCommand = previous is not null && !string.Equals(previous.Command, entry.Command, StringComparison.Ordinal) ? previous.Command : null,

@@ -45,6 +45,9 @@ public sealed record PersistenceEntry
     /// <summary>Package owning <see cref="TargetExecutable"/>; null until the package-ownership lookup is wired.</summary>
     public string? TargetPackage { get; init; }
 
+    /// <summary>True when the package lookup ran for the target (then a null <see cref="TargetPackage"/> means "no package").</summary>
+    public bool PackageChecked { get; init; }
+
     public string? Detail { get; init; }
 
     /// <summary>

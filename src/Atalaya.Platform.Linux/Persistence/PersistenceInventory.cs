@@ -38,13 +38,20 @@ public sealed class PersistenceInventory
     private readonly string _root;
     private readonly ExecutableHashCache _hashes;
     private readonly CollectorCounters _counters;
+    private readonly Func<string, string?>? _packageOwner;
 
     /// <param name="rootPrefix">Prepended to every path read ("" on the live host).</param>
-    public PersistenceInventory(string rootPrefix, ExecutableHashCache hashes, CollectorCounters? counters = null)
+    /// <param name="packageOwner">
+    /// Host path → owning package name, null when no package owns it (the package-integrity lookup).
+    /// When not given, entries say nothing about packages (TargetPackaged stays null).
+    /// </param>
+    public PersistenceInventory(string rootPrefix, ExecutableHashCache hashes, CollectorCounters? counters = null,
+        Func<string, string?>? packageOwner = null)
     {
         _root = rootPrefix.TrimEnd('/');
         _hashes = hashes;
         _counters = counters ?? new CollectorCounters();
+        _packageOwner = packageOwner;
     }
 
     public CollectorCounters Counters => _counters;
@@ -844,6 +851,8 @@ public sealed class PersistenceInventory
                 User = user,
                 TargetExecutable = target,
                 TargetSha256 = inventory.HashOf(target),
+                TargetPackage = target is null ? null : inventory._packageOwner?.Invoke(target),
+                PackageChecked = target is not null && inventory._packageOwner is not null,
                 Detail = detail,
             });
         }

@@ -140,8 +140,10 @@ public sealed class PersistenceCollectorTests
     {
         using var tree = new FakeEtcTree();
         var hashes = new ExecutableHashCache();
-        var collector = new PersistenceCollector(new PersistenceCollectorOptions { RootPrefix = tree.Path }, TimeProvider.System, null, hashes);
-        var inventory = new PersistenceInventory(tree.Path, hashes);
+        // A stand-in for the dpkg ownership lookup: only /sbin/e2scrub_all belongs to a package.
+        static string? Owner(string path) => path == "/sbin/e2scrub_all" ? "e2fsprogs" : null;
+        var collector = new PersistenceCollector(new PersistenceCollectorOptions { RootPrefix = tree.Path }, TimeProvider.System, null, hashes, Owner);
+        var inventory = new PersistenceInventory(tree.Path, hashes, packageOwner: Owner);
         var before = PersistenceCollector.Index(inventory.Read(CancellationToken.None));
 
         tree.Write("etc/cron.d/e2scrub_all", FakeEtcTree.E2scrubCron + "@reboot root /var/tmp/.cache/run\n");
@@ -169,11 +171,13 @@ public sealed class PersistenceCollectorTests
         Assert.Equal((PersistenceKinds.Cron, "@reboot", "/var/tmp/.cache/run", "/var/tmp/.cache/run", "root"),
             (persistence.Kind, persistence.Schedule, persistence.Command, persistence.TargetExecutable, persistence.User));
         Assert.Equal(now, persistence.FirstSeen);
+        Assert.Equal((null, false), (persistence.TargetPackage, persistence.TargetPackaged));
 
         var changed = Assert.Single(published.Events, e => e.Event.Action == PersistenceCollector.ActionChanged);
         Assert.Equal([EventTypes.Change], changed.Event.Type);
         Assert.Equal("/dev/shm/x", changed.Atalaya!.Persistence!.Command);
         Assert.Equal("/sbin/e2scrub_all -A -r", changed.Atalaya.Persistence.PreviousCommand);
+        Assert.False(changed.Atalaya.Persistence.TargetPackaged);
 
         var removed = Assert.Single(published.Events, e => e.Event.Action == PersistenceCollector.ActionRemoved);
         Assert.Equal([EventTypes.Deletion], removed.Event.Type);
