@@ -1,5 +1,6 @@
 using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
+using Atalaya.Platform.Linux.Accounts;
 using Atalaya.Platform.Linux.Audit;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
@@ -7,7 +8,9 @@ using Atalaya.Platform.Linux.Network;
 using Atalaya.Platform.Linux.Network.SockDiag;
 using Atalaya.Platform.Linux.Files;
 using Atalaya.Platform.Linux.Packages;
+using Atalaya.Platform.Linux.Persistence;
 using Atalaya.Platform.Linux.Processes;
+using Atalaya.Platform.Linux.Resources;
 
 namespace Atalaya.Platform.Linux;
 
@@ -50,7 +53,16 @@ public static class LinuxPlatform
         var packages = new DpkgDatabase();
         var files = CreateFileSensor(options, time, host, hashes, users, packages);
         var integrity = new PackageIntegritySnapshotSource(packages, host.Host, hashes, users, time, cachePath: options.PackageDigestCachePath);
-        var collectors = new List<IEventCollector> { processes, network, hidden, files };
+        var persistence = new PersistenceCollector(
+            new PersistenceCollectorOptions { Interval = options.PersistenceInterval },
+            time,
+            host.Host,
+            hashes,
+            packageOwner: path => packages.FindOwner(path)?.Name);
+        var accounts = new AccountCollector(new AccountCollectorOptions(), time, host.Host);
+        var auth = new AuthLogCollector(new AuthLogCollectorOptions(), time, host.Host);
+        var resources = new ResourceCollector(new ResourceCollectorOptions { ProcRoot = options.ProcRoot }, time, host.Host, host.BootId);
+        var collectors = new List<IEventCollector> { processes, network, hidden, files, persistence, accounts, auth, resources };
 
         // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
         // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
@@ -59,7 +71,7 @@ public static class LinuxPlatform
             collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
         }
 
-        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity])
+        return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity, persistence, accounts])
         {
             ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
         };
@@ -97,6 +109,9 @@ public sealed record LinuxPlatformOptions
     public bool Audit { get; init; } = true;
 
     public AuditRuleOptions AuditRules { get; init; } = new();
+
+    /// <summary>How often the persistence places (cron, systemd, rc files, authorized_keys...) are inventoried.</summary>
+    public TimeSpan PersistenceInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Try the netlink process connector before falling back to polling.</summary>
     public bool PreferProcessConnector { get; init; } = true;

@@ -34,5 +34,10 @@ public static class BuiltInAnalytics
         new ModifiedPackageFileAnalytic(),
         new UnownedSystemBinaryAnalytic(),
         new SensitiveFileWriteAnalytic(),
+        new PersistenceChangeAnalytic(),
+        new AccountChangeAnalytic(),
+        new BruteForceAnalytic(),
+        new LogTamperingAnalytic(),
+        new ResourceHijackingAnalytic(),
     ];
 }

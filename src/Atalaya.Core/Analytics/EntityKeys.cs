@@ -11,4 +11,13 @@ public static class EntityKeys
     /// </summary>
     public static string ForProcess(ProcessFields process) =>
         process.EntityId is { Length: > 0 } id ? id : $"pid:{process.Pid}:{process.Executable}";
+
+    /// <summary>A persistence place: the file it lives in, so every signal about one file scores together.</summary>
+    public static string ForPersistence(string path) => "persistence:" + path;
+
+    /// <summary>A local account by name.</summary>
+    public static string ForAccount(string userName) => "account:" + userName;
+
+    /// <summary>A remote source of authentication attempts.</summary>
+    public static string ForAuthSource(string address) => "auth-source:" + address;
 }

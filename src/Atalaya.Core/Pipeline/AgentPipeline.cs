@@ -111,7 +111,11 @@ public sealed class AgentPipeline
             alerts.Clear();
             _engine.Process(enriched, alerts);
             Interlocked.Increment(ref _processed);
-            _toStore.Publish(enriched);
+            if (_options.ShouldStore(enriched))
+            {
+                _toStore.Publish(enriched);
+            }
+
             foreach (var alert in alerts)
             {
                 _toStore.Publish(alert);

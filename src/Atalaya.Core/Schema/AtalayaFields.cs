@@ -25,6 +25,11 @@ public sealed record AtalayaFields
     public AtalayaNetworkFields? Network { get; init; }
 
     public AtalayaFileFields? File { get; init; }
+    public AtalayaPersistenceFields? Persistence { get; init; }
+
+    public AtalayaAccountFields? Account { get; init; }
+
+    public AtalayaMetricsFields? Metrics { get; init; }
 
     /// <summary>True when the collector could not read everything (the process was gone, access denied).</summary>
     public bool? Partial { get; init; }

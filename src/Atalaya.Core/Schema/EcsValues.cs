@@ -36,6 +36,9 @@ public static class EventTypes
     public const string Info = "info";
     public const string Indicator = "indicator";
     public const string Access = "access";
+    public const string User = "user";
+    public const string Group = "group";
+    public const string Admin = "admin";
 }
 
 /// <summary>The ECS allowed values of <c>event.outcome</c>.</summary>
@@ -53,4 +56,8 @@ public static class Datasets
     public const string Network = "atalaya.network";
     public const string File = "atalaya.file";
     public const string Alert = "atalaya.alert";
+    public const string Persistence = "atalaya.persistence";
+    public const string Account = "atalaya.account";
+    public const string Authentication = "atalaya.auth";
+    public const string Metrics = "atalaya.metrics";
 }

@@ -13,8 +13,14 @@ public sealed record FileFields
 
     public string? Owner { get; init; }
 
-    public HashFields? Hash { get; init; }
+    /// <summary>ECS file.uid: the owner's numeric id, as a string.</summary>
+    public string? Uid { get; init; }
 
-    /// <summary>Permission bits in octal (ECS <c>file.mode</c>), e.g. <c>0755</c>.</summary>
+    /// <summary>ECS file.mode: permission bits in octal, e.g. <c>0644</c>.</summary>
     public string? Mode { get; init; }
+
+    /// <summary>ECS file.target_path: where a symbolic link points.</summary>
+    public string? TargetPath { get; init; }
+
+    public HashFields? Hash { get; init; }
 }

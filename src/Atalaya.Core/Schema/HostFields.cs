@@ -8,6 +8,15 @@ public sealed record HostFields
     public string? Id { get; init; }
 
     public HostOsFields? Os { get; init; }
+
+    public HostCpuFields? Cpu { get; init; }
+}
+
+/// <summary>ECS <c>host.cpu.*</c>.</summary>
+public sealed record HostCpuFields
+{
+    /// <summary>Share of all CPUs busy over the sample interval, 0-1 (ECS scaled float).</summary>
+    public double? Usage { get; init; }
 }
 
 /// <summary>ECS <c>host.os.*</c>.</summary>

@@ -16,7 +16,7 @@ public sealed class EcsJsonTests
             Module = "atalaya", Id = "ev-1", RiskScore = 81, Severity = 81, Reason = "why", Outcome = "success",
             Start = SampleEvents.Now, End = SampleEvents.Now.AddSeconds(1), Duration = 1_000_000_000,
         },
-        Host = new HostFields { Name = "h", Id = "mid", Os = new HostOsFields { Type = "linux", Name = "Debian", Version = "12", Kernel = "6.1", Family = "debian" } },
+        Host = new HostFields { Name = "h", Id = "mid", Os = new HostOsFields { Type = "linux", Name = "Debian", Version = "12", Kernel = "6.1", Family = "debian" }, Cpu = new HostCpuFields { Usage = 0.25 } },
         Agent = new AgentFields { Name = "atalaya", Type = "atalaya", Version = "0.1.0", Id = "a-1" },
         Process = new ProcessFields
         {
@@ -31,7 +31,7 @@ public sealed class EcsJsonTests
         Source = new EndpointFields { Ip = "127.0.0.1", Port = 1, Domain = "localhost", Bytes = 5 },
         Destination = new EndpointFields { Ip = "198.51.100.10", Port = 443, Domain = "example.test", Bytes = 6 },
         Network = new NetworkFields { Transport = "tcp", Direction = "egress", Type = "ipv4", Bytes = 11 },
-        File = new FileFields { Path = "/etc/passwd", Name = "passwd", Size = 10, Mtime = SampleEvents.Now, Owner = "root", Hash = new HashFields { Sha256 = "cd" }, Mode = "0644" },
+        File = new FileFields { Path = "/etc/passwd", Name = "passwd", Size = 10, Mtime = SampleEvents.Now, Owner = "root", Uid = "0", Mode = "0644", TargetPath = "/lib/x", Hash = new HashFields { Sha256 = "cd" } },
         User = new UserFields { Id = "1000", Name = "ana" },
         Rule = new RuleFields { Id = "r", Name = "n", Ruleset = "s", Author = "a", License = "DRL-1.1", Reference = "https://x", Description = "d" },
         Threat = new ThreatFields { Framework = "MITRE ATT&CK", Technique = new TechniqueFields { Id = ["T1036.005"], Name = ["Masquerading"] } },
@@ -49,6 +49,22 @@ public sealed class EcsJsonTests
             },
             File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3 },
             Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
+            Persistence = new AtalayaPersistenceFields
+            {
+                Kind = "cron", Command = "/tmp/.x/run", Schedule = "@reboot", User = "root", TargetExecutable = "/tmp/.x/run",
+                TargetSha256 = "ef", TargetPackage = "cron", TargetPackaged = true, Detail = "d", FirstSeen = SampleEvents.Now, PreviousCommand = "/bin/true",
+            },
+            Account = new AtalayaAccountFields
+            {
+                Shell = "/bin/bash", PreviousShell = "/usr/sbin/nologin", Home = "/home/ana", Group = "sudo", PasswordState = "locked",
+                PasswordChanged = SampleEvents.Now, AuthMethod = "password", TargetUser = "root", PreviousRecords = 10, Records = 2,
+            },
+            Metrics = new AtalayaMetricsFields
+            {
+                CpuUserPct = 12.5, CpuSystemPct = 2.5, CpuIdlePct = 80, CpuIowaitPct = 4, CpuStealPct = 1, MemoryTotalBytes = 1024,
+                MemoryAvailableBytes = 512, SwapTotalBytes = 256, SwapUsedBytes = 0, Load1 = 0.5, Load5 = 0.25, Load15 = 0.125,
+                DiskReadBytes = 4096, DiskWriteBytes = 8192, IntervalSeconds = 1, ProcessCpuPct = 99.5, ProcessRssBytes = 2048,
+            },
         },
     };
 

@@ -1,0 +1,13 @@
+namespace Atalaya.Platform.Linux.Accounts;
+
+/// <summary>Settings of <see cref="AuthLogCollector"/>.</summary>
+public sealed record AuthLogCollectorOptions
+{
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The log to follow (Debian: /var/log/auth.log; Red Hat: /var/log/secure).</summary>
+    public string Path { get; init; } = "/var/log/auth.log";
+
+    /// <summary>Upper bound of bytes read per pass, so a flood cannot stall the collector; the rest is read next pass.</summary>
+    public int MaxBytesPerPass { get; init; } = 4 * 1024 * 1024;
+}
