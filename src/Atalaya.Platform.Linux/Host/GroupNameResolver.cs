@@ -1,4 +1,4 @@
-using Atalaya.Platform.Linux.Hashing;
+using Atalaya.Platform.Linux.Accounts;
 
 namespace Atalaya.Platform.Linux.Host;
 
@@ -8,64 +8,29 @@ namespace Atalaya.Platform.Linux.Host;
 /// </summary>
 public sealed class GroupNameResolver
 {
-    private readonly string _groupPath;
-    private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _recheckInterval;
-    private readonly Lock _gate = new();
-    private IReadOnlyDictionary<uint, string> _names = new Dictionary<uint, string>();
-    private FileIdentity? _loadedIdentity;
-    private long _lastCheckTimestamp;
-    private bool _everChecked;
+    private readonly ReloadingNameFile _file;
 
-    public GroupNameResolver(string rootPrefix = "", TimeProvider? timeProvider = null, TimeSpan? recheckInterval = null)
+    public GroupNameResolver(string rootPrefix = "", TimeProvider? timeProvider = null, TimeSpan? recheckInterval = null) =>
+        _file = new ReloadingNameFile(
+            rootPrefix.TrimEnd('/') + "/etc/group",
+            Parse,
+            timeProvider,
+            recheckInterval);
+
+    public int MalformedLines => _file.MalformedLines;
+
+    public string? Resolve(uint gid) => _file.Resolve(gid);
+
+    private static (IReadOnlyDictionary<uint, string>, int) Parse(string text)
     {
-        _groupPath = rootPrefix.TrimEnd('/') + "/etc/group";
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _recheckInterval = recheckInterval ?? TimeSpan.FromSeconds(2);
-    }
-
-    public int MalformedLines { get; private set; }
-
-    public string? Resolve(uint gid)
-    {
-        lock (_gate)
+        var names = new Dictionary<uint, string>();
+        var entries = GroupParser.Parse(text, out var malformed);
+        foreach (var entry in entries)
         {
-            ReloadIfChanged();
-            return _names.GetValueOrDefault(gid);
-        }
-    }
-
-    private void ReloadIfChanged()
-    {
-        var now = _timeProvider.GetTimestamp();
-        if (_everChecked && _timeProvider.GetElapsedTime(_lastCheckTimestamp, now) < _recheckInterval)
-        {
-            return;
+            // group(5): the first line for a gid wins, as getgrgid does.
+            names.TryAdd(entry.Gid, entry.Name);
         }
 
-        _everChecked = true;
-        _lastCheckTimestamp = now;
-        if (!FileIdentity.TryGet(_groupPath, out var identity))
-        {
-            _names = new Dictionary<uint, string>();
-            _loadedIdentity = null;
-            return;
-        }
-
-        if (identity == _loadedIdentity)
-        {
-            return;
-        }
-
-        try
-        {
-            _names = GroupParser.Parse(File.ReadAllText(_groupPath), out var malformed);
-            MalformedLines = malformed;
-            _loadedIdentity = identity;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Kept the previous names: a half-written file during groupadd is retried at the next check.
-        }
+        return (names, malformed);
     }
 }
