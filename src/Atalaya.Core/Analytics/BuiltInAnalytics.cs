@@ -13,6 +13,7 @@ public static class BuiltInAnalytics
         ScanOptions? scans = null) =>
     [
         new MasqueradeAnalytic(catalog),
+        new ImpossibleLineageAnalytic(catalog),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
