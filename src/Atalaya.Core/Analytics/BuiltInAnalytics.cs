@@ -14,6 +14,7 @@ public static class BuiltInAnalytics
     [
         new MasqueradeAnalytic(catalog),
         new ImpossibleLineageAnalytic(catalog),
+        new RarityAnalytic(),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),
