@@ -54,6 +54,33 @@ internal static class Migrations
                 updated INTEGER NOT NULL
             );
             """),
+        new(2, "baseline candidates and versions", """
+            CREATE TABLE baseline_candidates (
+                kind       TEXT NOT NULL,    -- BaselineKinds name
+                value      TEXT NOT NULL,
+                sightings  INTEGER NOT NULL, -- distinct slots (hour of a learn run) it was seen in
+                last_slot  TEXT NOT NULL,
+                first_seen INTEGER NOT NULL, -- unix ms
+                last_seen  INTEGER NOT NULL,
+                PRIMARY KEY (kind, value)
+            );
+
+            CREATE TABLE baseline_versions (
+                version    INTEGER PRIMARY KEY,
+                created    INTEGER NOT NULL, -- unix ms
+                note       TEXT NOT NULL,
+                item_count INTEGER NOT NULL
+            );
+
+            -- Each version holds its full item set: diff and rollback are plain set operations, and a
+            -- host's baseline is thousands of rows, not millions.
+            CREATE TABLE baseline_items (
+                version INTEGER NOT NULL REFERENCES baseline_versions(version),
+                kind    TEXT NOT NULL,
+                value   TEXT NOT NULL,
+                PRIMARY KEY (version, kind, value)
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

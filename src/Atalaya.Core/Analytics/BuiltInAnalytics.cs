@@ -13,6 +13,8 @@ public static class BuiltInAnalytics
         ScanOptions? scans = null) =>
     [
         new MasqueradeAnalytic(catalog),
+        new ImpossibleLineageAnalytic(catalog),
+        new RarityAnalytic(),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
         new UserWritableEgressAnalytic(),

@@ -13,6 +13,10 @@ public sealed class MasqueradeAnalytic : IAnalytic
 
     private readonly SystemBinaryCatalog _catalog;
 
+    // File name -> the catalog name it imitates (null: none). Executables repeat across processes,
+    // so the catalog scan runs once per distinct name; bounded like every analytic's state.
+    private readonly BoundedEntityMap<string, string?> _lookalikes = new(8_192, StringComparer.Ordinal);
+
     public MasqueradeAnalytic(SystemBinaryCatalog catalog) => _catalog = catalog;
 
     public string Id => AnalyticId;
@@ -49,7 +53,70 @@ public sealed class MasqueradeAnalytic : IAnalytic
         {
             signals.Emit(Make(value, process, 75, 0.8,
                 $"the process calls itself {name} but its executable is {executable}, not the system's {name}"));
+            return;
         }
+
+        if (LookalikeOf(fileName, executable, value) is { } imitated)
+        {
+            _catalog.TryGet(imitated, out var original);
+            signals.Emit(Make(value, process, 70, 0.75,
+                $"{fileName} at {executable} looks like the system program {imitated} (lives in {string.Join(" or ", original.Paths)})") with
+            {
+                SourceId = $"{Id}.lookalike",
+            });
+        }
+    }
+
+    /// <summary>
+    /// The catalog name <paramref name="fileName"/> imitates: equal after folding homoglyphs, or within
+    /// edit distance 1 (names of 4-5 characters) or 2 (6 and more) of it. False positives are real
+    /// programs with neighbouring names (ssh/sshd, gpasswd/passwd, docker/dockerd), so: names under 4
+    /// characters are never compared (ls, ps, ss, ip sit within 2 edits of hundreds of tools), a catalog
+    /// name or catalog path is not a look-alike, a packaged executable is not one (the package
+    /// manager installed it), and the catalog's lookalike_exempt lists the real siblings for hosts
+    /// where package ownership is unknown.
+    /// </summary>
+    private string? LookalikeOf(string fileName, string executable, EcsEvent value)
+    {
+        if (fileName.Length < 2 || fileName.Length > LookalikeNames.MaxLength
+            || _catalog.TryGet(fileName, out _)
+            || _catalog.IsLookalikeExempt(fileName)
+            || _catalog.IsInterpreter(fileName)
+            || _catalog.IsMultiCall(fileName)
+            || value.Atalaya?.Process?.Package is { Length: > 0 }
+            || _catalog.IsCatalogPath(executable))
+        {
+            return null;
+        }
+
+        if (_lookalikes.TryGetValue(fileName, out var cached))
+        {
+            return cached;
+        }
+
+        string? found = null;
+        foreach (var binary in _catalog.Binaries)
+        {
+            var name = binary.Name;
+            if (LookalikeNames.IsHomoglyphOf(fileName, name))
+            {
+                found = name;
+                break;
+            }
+
+            if (fileName.Length >= 4 && name.Length >= 4)
+            {
+                var limit = name.Length >= 6 ? 2 : 1;
+                if (LookalikeNames.Distance(fileName, name, limit) <= limit)
+                {
+                    found = name;
+                    break;
+                }
+            }
+        }
+
+        _lookalikes.Set(fileName, found);
+        return found;
     }
 
     private static bool IsEnd(EcsEvent value) => value.Event.Type.Contains(EventTypes.End);

@@ -12,15 +12,42 @@ public sealed class SystemBinaryCatalog
     private readonly Dictionary<string, SystemBinary> _byName;
     private readonly HashSet<string> _interpreters;
     private readonly HashSet<string> _multiCall;
+    private readonly HashSet<string> _lookalikeExempt;
 
-    private SystemBinaryCatalog(IEnumerable<SystemBinary> binaries, IEnumerable<string> interpreters, IEnumerable<string> multiCall)
+    private SystemBinaryCatalog(IEnumerable<SystemBinary> binaries, IEnumerable<string> interpreters, IEnumerable<string> multiCall,
+        IEnumerable<string> lookalikeExempt, IReadOnlyList<ImpossibleLineage> impossibleLineages)
     {
         _byName = binaries.ToDictionary(b => b.Name, StringComparer.Ordinal);
         _interpreters = new HashSet<string>(interpreters, StringComparer.Ordinal);
         _multiCall = new HashSet<string>(multiCall, StringComparer.Ordinal);
+        _lookalikeExempt = new HashSet<string>(lookalikeExempt, StringComparer.Ordinal);
+        ImpossibleLineages = impossibleLineages;
+        Binaries = [.. _byName.Values];
     }
 
     public int Count => _byName.Count;
+
+    public IReadOnlyList<SystemBinary> Binaries { get; }
+
+    /// <summary>Parent→child pairs that legitimate systems never produce (<c>impossible_lineage</c> in the catalog).</summary>
+    public IReadOnlyList<ImpossibleLineage> ImpossibleLineages { get; }
+
+    /// <summary>Real programs whose names sit close to a catalog name (<c>gpasswd</c>, <c>chronyc</c>): never look-alikes.</summary>
+    public bool IsLookalikeExempt(string fileName) => _lookalikeExempt.Contains(fileName);
+
+    /// <summary>The path is where some catalog program is installed.</summary>
+    public bool IsCatalogPath(string executable)
+    {
+        foreach (var binary in Binaries)
+        {
+            if (binary.IsExpectedPath(executable))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public bool TryGet(string name, out SystemBinary binary) => _byName.TryGetValue(name, out binary!);
 
@@ -73,7 +100,35 @@ public sealed class SystemBinaryCatalog
             }
         }
 
-        return new SystemBinaryCatalog(binaries, Strings(root, "interpreters"), Strings(root, "multicall"));
+        var lineages = new List<ImpossibleLineage>();
+        if (root.Children.TryGetValue(new YamlScalarNode("impossible_lineage"), out var lineageNode))
+        {
+            if (lineageNode is not YamlSequenceNode lineageList)
+            {
+                throw new CatalogException($"line {lineageNode.Start.Line}: impossible_lineage must be a list of parents/children/why mappings");
+            }
+
+            foreach (var item in lineageList)
+            {
+                if (item is not YamlMappingNode entry)
+                {
+                    throw new CatalogException($"line {item.Start.Line}: each impossible_lineage entry must be a mapping");
+                }
+
+                var parents = Strings(entry, "parents");
+                var children = Strings(entry, "children");
+                var why = Scalar(entry, "why");
+                if (parents.Count == 0 || children.Count == 0 || string.IsNullOrWhiteSpace(why))
+                {
+                    throw new CatalogException($"line {entry.Start.Line}: an impossible_lineage entry needs parents, children and why");
+                }
+
+                lineages.Add(new ImpossibleLineage(parents, children, why, Scalar(entry, "technique") ?? Techniques.Masquerading));
+            }
+        }
+
+        return new SystemBinaryCatalog(binaries, Strings(root, "interpreters"), Strings(root, "multicall"),
+            Strings(root, "lookalike_exempt"), lineages);
     }
 
     private static string? Scalar(YamlMappingNode node, string key) =>
@@ -105,6 +160,30 @@ public sealed record SystemBinary(string Name, IReadOnlyList<string> Paths, IRea
             var matches = pattern.EndsWith('*')
                 ? executable.StartsWith(pattern[..^1], StringComparison.Ordinal)
                 : string.Equals(executable, pattern, StringComparison.Ordinal);
+            if (matches)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// Parents that never start these children directly. Names are executable file names; <c>*</c> as the
+/// only name of a side means "any program", and a trailing <c>*</c> matches any suffix.
+/// </summary>
+public sealed record ImpossibleLineage(IReadOnlyList<string> Parents, IReadOnlyList<string> Children, string Why, string Technique)
+{
+    public bool Matches(string parent, string child) => Any(Parents, parent) && Any(Children, child);
+
+    private static bool Any(IReadOnlyList<string> patterns, string name)
+    {
+        foreach (var pattern in patterns)
+        {
+            var matches = pattern == "*"
+                || (pattern.EndsWith('*') ? name.StartsWith(pattern[..^1], StringComparison.Ordinal) : string.Equals(name, pattern, StringComparison.Ordinal));
             if (matches)
             {
                 return true;

@@ -43,6 +43,12 @@ public sealed class DetectionEngine
 
     public IReadOnlyDictionary<string, long> AnalyticFailures => _analyticFailures;
 
+    /// <summary>
+    /// Applied to every signal before scoring (the baseline lowers the confidence of signals on known
+    /// executables); null leaves signals as emitted.
+    /// </summary>
+    public Func<Signal, Signal>? AdjustSignal { get; init; }
+
     /// <summary>Evaluates one event; alerts (if any) are appended to <paramref name="alerts"/>.</summary>
     public void Process(EcsEvent value, List<EcsEvent> alerts)
     {
@@ -66,8 +72,9 @@ public sealed class DetectionEngine
             }
         }
 
-        foreach (var signal in _pending)
+        foreach (var emitted in _pending)
         {
+            var signal = AdjustSignal is null ? emitted : AdjustSignal(emitted);
             SignalsEmitted++;
             var score = _scorer.Add(signal);
             if (score?.Severity is not null)

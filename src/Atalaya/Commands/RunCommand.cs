@@ -30,7 +30,8 @@ internal static class RunCommand
             var config = GlobalOptions.LoadConfig(parse);
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var time = TimeProvider.System;
-            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? []);
+            var baseline = BaselineCommand.LoadActive(dataDir);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline);
             var sensors = SensorFactory.Create(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
             var output = new ConsoleLine();
@@ -53,6 +54,11 @@ internal static class RunCommand
             }
 
             output.Write($"Atalaya {ThisAssembly.Version} is watching {Environment.MachineName} (pid {Environment.ProcessId}); data in {dataDir}. Ctrl+C stops it.");
+            if (baseline.Count > 0)
+            {
+                output.Write($"baseline version {baseline.Version}: {baseline.Count:N0} items (new facts are signalled)");
+            }
+
             output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             await pipeline.RunAsync(stop.Token);

@@ -1,5 +1,6 @@
 using Atalaya.Core.Analytics;
 using Atalaya.Core.Analytics.Network;
+using Atalaya.Core.Baseline;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Detection.Sigma;
 using Atalaya.Core.Scoring;
@@ -13,7 +14,7 @@ namespace Atalaya.Cli.Hosting;
 /// </summary>
 internal static class DetectionSetup
 {
-    public static DetectionEngine CreateEngine(AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null)
+    public static DetectionEngine CreateEngine(AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null, BaselineSet? baseline = null)
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
@@ -27,7 +28,14 @@ internal static class DetectionSetup
             Console.Error.WriteLine($"atalaya: warning: {broken} Sigma rule{(broken == 1 ? " has errors and is" : "s have errors and are")} not loaded (see atalaya rules check)");
         }
 
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma)], new RiskScorer(), time);
+        // The baseline (after `atalaya baseline learn`) adds first-seen signals and lowers signals on
+        // known executables; without one both are inert.
+        baseline ??= BaselineSet.Empty;
+        var dampener = new BaselineSignalDampener(baseline);
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline)], new RiskScorer(), time)
+        {
+            AdjustSignal = baseline.Count == 0 ? null : dampener.Apply,
+        };
     }
 
     /// <summary>Reads one catalog under rules/catalogs; a broken catalog is a clear error naming file and line.</summary>

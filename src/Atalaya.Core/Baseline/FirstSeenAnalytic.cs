@@ -1,0 +1,68 @@
+using Atalaya.Core.Analytics;
+using Atalaya.Core.Schema;
+
+namespace Atalaya.Core.Baseline;
+
+/// <summary>
+/// After learning, a fact the active baseline does not hold (a new executable or hash, a new
+/// parent→child pair, a new destination network for a program, a new listener, a new persistence
+/// entry) is a low signal: alone it never makes an alert, but it adds to the score of an entity
+/// other analytics already suspect. Quiet until a baseline exists. Each new fact signals once.
+/// </summary>
+public sealed class FirstSeenAnalytic : IAnalytic
+{
+    public const string AnalyticId = "atalaya.analytic.first-seen";
+
+    private readonly BaselineSet _baseline;
+    private readonly BoundedEntityMap<BaselineKey, bool> _reported;
+    private readonly List<BaselineKey> _scratch = [];
+
+    public FirstSeenAnalytic(BaselineSet baseline, int capacity = 65_536)
+    {
+        _baseline = baseline;
+        _reported = new BoundedEntityMap<BaselineKey, bool>(capacity);
+    }
+
+    public string Id => AnalyticId;
+
+    public string Name => "Not in this host's baseline";
+
+    public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Process, EventCategories.Network, EventCategories.Configuration];
+
+    public void Observe(EcsEvent value, ISignalSink signals)
+    {
+        if (_baseline.Count == 0)
+        {
+            return;
+        }
+
+        _scratch.Clear();
+        BaselineFacts.Extract(value, _scratch);
+        foreach (var key in _scratch)
+        {
+            if (_baseline.Contains(key) || _reported.TryGetValue(key, out _))
+            {
+                continue;
+            }
+
+            _reported.Set(key, true);
+            signals.Emit(new Signal
+            {
+                SourceId = $"{Id}.{BaselineKinds.Name(key.Kind)}",
+                SourceName = Name,
+                EntityKey = value.Process is { } process ? EntityKeys.ForProcess(process) : value.File?.Path ?? key.Value,
+                Weight = 30,
+                Confidence = 0.5,
+                Domain = key.Kind switch
+                {
+                    BaselineKind.Destination or BaselineKind.Listener => SignalDomain.Network,
+                    BaselineKind.Persistence => SignalDomain.Persistence,
+                    _ => SignalDomain.Process,
+                },
+                Detail = $"first seen since baseline version {_baseline.Version}: {BaselineKinds.Name(key.Kind)} {key.Value}",
+                Timestamp = value.Timestamp,
+                Subject = value,
+            });
+        }
+    }
+}
