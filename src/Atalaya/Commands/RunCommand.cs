@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Atalaya.Cli.Hosting;
 using Atalaya.Core.Enrichment;
+using Atalaya.Core.Intel;
 using Atalaya.Core.Pipeline;
 
 namespace Atalaya.Cli.Commands;
@@ -30,7 +31,8 @@ internal static class RunCommand
             var config = GlobalOptions.LoadConfig(parse);
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var time = TimeProvider.System;
-            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? []);
+            var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], intel.Analytic);
             var sensors = SensorFactory.Create(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
             var output = new ConsoleLine();
@@ -55,8 +57,11 @@ internal static class RunCommand
             output.Write($"Atalaya {ThisAssembly.Version} is watching {Environment.MachineName} (pid {Environment.ProcessId}); data in {dataDir}. Ctrl+C stops it.");
             output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
+            output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
+            var intelReload = WatchThreatIntelAsync(intel.Files, intel.Analytic, TimeSpan.FromSeconds(config.IntelReloadSeconds), output, stop.Token);
             await pipeline.RunAsync(stop.Token);
             await statusLine;
+            await intelReload;
             var final = pipeline.GetStatus();
             output.Write($"stopped: {final.EventsStored:N0} events stored, {final.EventsDropped:N0} dropped, {pipeline.EventsLost:N0} lost, {final.AlertsRaised:N0} alerts");
             return pipeline.EventsLost > 0 ? ExitCodes.Error : ExitCodes.Ok;
@@ -81,6 +86,25 @@ internal static class RunCommand
                 var s = pipeline.GetStatus();
                 var sensors = string.Join(", ", s.Collectors.Select(c => $"{c.Name} {c.State}"));
                 output.Write($"events {s.EventsPublished:N0} collected, {s.EventsStored:N0} stored, {s.EventsDropped:N0} dropped; {s.AlertsRaised:N0} alerts; {sensors}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>A periodic size/mtime check of the intel folders; a change rebuilds the indicators and swaps them in.</summary>
+    private static async Task WatchThreatIntelAsync(ThreatIntelFiles files, ThreatIntelAnalytic analytic, TimeSpan interval, ConsoleLine output, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                if (files.ReloadIfChanged(analytic))
+                {
+                    output.Write($"threat intel reloaded: {analytic.Indicators.Count:N0} indicators from {files.FilesLoaded} file{(files.FilesLoaded == 1 ? "" : "s")}");
+                }
             }
         }
         catch (OperationCanceledException)

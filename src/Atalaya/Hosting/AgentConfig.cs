@@ -14,6 +14,12 @@ internal sealed record AgentConfig
     /// <summary>Folder with rules/ data (catalogs); default: the one shipped beside the binary.</summary>
     public string? RulesDir { get; init; }
 
+    /// <summary>Folders of threat-intelligence indicator files, on top of DATA_DIR/intel.</summary>
+    public IReadOnlyList<string>? IntelDirs { get; init; }
+
+    /// <summary>How often `run` checks the intel folders for changed files.</summary>
+    public double IntelReloadSeconds { get; init; } = 10;
+
     public double ProcessIntervalSeconds { get; init; } = 1;
 
     public double NetworkIntervalSeconds { get; init; } = 1;
@@ -60,7 +66,8 @@ internal sealed record AgentConfig
         }
 
         config ??= new AgentConfig();
-        if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600)
+        if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600
+            || config.IntelReloadSeconds is <= 0 or > 3600)
         {
             throw new CliException($"the config file {path}: intervals must be between 0 and 3600 seconds");
         }

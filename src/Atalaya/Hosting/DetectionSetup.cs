@@ -2,6 +2,7 @@ using Atalaya.Core.Analytics;
 using Atalaya.Core.Analytics.Network;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Detection.Sigma;
+using Atalaya.Core.Intel;
 using Atalaya.Core.Scoring;
 
 namespace Atalaya.Cli.Hosting;
@@ -13,7 +14,8 @@ namespace Atalaya.Cli.Hosting;
 /// </summary>
 internal static class DetectionSetup
 {
-    public static DetectionEngine CreateEngine(AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null)
+    public static DetectionEngine CreateEngine(
+        AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null, ThreatIntelAnalytic? intel = null)
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
@@ -27,7 +29,7 @@ internal static class DetectionSetup
             Console.Error.WriteLine($"atalaya: warning: {broken} Sigma rule{(broken == 1 ? " has errors and is" : "s have errors and are")} not loaded (see atalaya rules check)");
         }
 
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma)], new RiskScorer(), time);
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time);
     }
 
     /// <summary>Reads one catalog under rules/catalogs; a broken catalog is a clear error naming file and line.</summary>
@@ -46,5 +48,12 @@ internal static class DetectionSetup
         {
             throw new CliException($"cannot read {path}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Loads the intel folders once and returns the analytic; the loader keeps watching for `run`.</summary>
+    public static (ThreatIntelAnalytic Analytic, ThreatIntelFiles Files) LoadThreatIntel(AgentConfig config, string dataDirectory)
+    {
+        var files = ThreatIntelFiles.ForAgent(config, dataDirectory, message => Console.Error.WriteLine("atalaya: warning: " + message));
+        return (new ThreatIntelAnalytic(files.Load()), files);
     }
 }
