@@ -14,6 +14,11 @@ public sealed class ThreatIntelAnalytic : IAnalytic
 {
     public const string AnalyticId = "atalaya.analytic.threat-intel";
 
+    // A known-bad file on the host arrived from outside (Ingress Tool Transfer); a known-bad
+    // endpoint is command and control over an application protocol. ATT&CK has no technique for
+    // "matched an indicator", so the alert names what the indicator implies happened.
+    private const string IngressToolTransfer = "T1105";
+
     private IndicatorSet _indicators;
 
     public ThreatIntelAnalytic(IndicatorSet indicators) => _indicators = indicators;
@@ -71,6 +76,7 @@ public sealed class ThreatIntelAnalytic : IAnalytic
 
     private void Emit(EcsEvent value, ISignalSink signals, SignalDomain domain, IndicatorHit hit, string detail)
     {
+        string[] techniques = domain == SignalDomain.Network ? [Techniques.ApplicationLayerProtocol] : [IngressToolTransfer];
         Matches++;
         signals.Emit(new Signal
         {
@@ -85,6 +91,7 @@ public sealed class ThreatIntelAnalytic : IAnalytic
             Confidence = 1.0,
             Domain = domain,
             Detail = detail,
+            Techniques = techniques,
             Timestamp = value.Timestamp,
             Subject = value,
             IndicatorMatch = true,

@@ -9,31 +9,31 @@ namespace Atalaya.Cli.Hosting;
 /// </summary>
 internal sealed record AgentConfig
 {
-    public string? DataDir { get; init; }
+    public string? DataDir { get; set; }
 
     /// <summary>Folder with rules/ data (catalogs); default: the one shipped beside the binary.</summary>
-    public string? RulesDir { get; init; }
+    public string? RulesDir { get; set; }
 
     /// <summary>Folders of threat-intelligence indicator files, on top of DATA_DIR/intel.</summary>
-    public IReadOnlyList<string>? IntelDirs { get; init; }
+    public IReadOnlyList<string>? IntelDirs { get; set; }
 
     /// <summary>How often `run` checks the intel folders for changed files.</summary>
-    public double IntelReloadSeconds { get; init; } = 10;
+    public double IntelReloadSeconds { get; set; } = 10;
 
-    public double ProcessIntervalSeconds { get; init; } = 1;
+    public double ProcessIntervalSeconds { get; set; } = 1;
 
-    public double NetworkIntervalSeconds { get; init; } = 1;
+    public double NetworkIntervalSeconds { get; set; } = 1;
 
-    public int RetentionDays { get; init; } = 30;
+    public int RetentionDays { get; set; } = 30;
 
-    public long MaxDatabaseMegabytes { get; init; } = 2048;
+    public long MaxDatabaseMegabytes { get; set; } = 2048;
 
     /// <summary>
     /// Use the kernel audit subsystem when running as root and no audit daemon owns it.
     /// The environment variable ATALAYA_AUDIT=off overrides it (the test suite uses that so
     /// agents it starts never compete with the audit tests for the subsystem).
     /// </summary>
-    public bool Audit { get; init; } = true;
+    public bool Audit { get; set; } = true;
 
     [JsonIgnore]
     public bool AuditEnabled => Audit && !string.Equals(Environment.GetEnvironmentVariable("ATALAYA_AUDIT"), "off", StringComparison.OrdinalIgnoreCase);
