@@ -18,6 +18,7 @@ internal static class Program
             EventsCommand.Create(),
             StatusCommand.Create(),
             RulesCommand.Create(),
+            AllowCommand.Create(),
         };
 
         var parse = root.Parse(args);

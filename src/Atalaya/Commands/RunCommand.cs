@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Atalaya.Cli.Hosting;
+using Atalaya.Core.Allowlist;
+using Atalaya.Core.Detection;
 using Atalaya.Core.Enrichment;
 using Atalaya.Core.Intel;
 using Atalaya.Core.Pipeline;
+using Atalaya.Storage;
 
 namespace Atalaya.Cli.Commands;
 
@@ -35,6 +38,7 @@ internal static class RunCommand
             var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], intel.Analytic);
             var sensors = SensorFactory.Create(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
+            engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
             var pipeline = new AgentPipeline(
                 sensors.Collectors,
@@ -58,7 +62,7 @@ internal static class RunCommand
             output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
-            var intelReload = WatchThreatIntelAsync(intel.Files, intel.Analytic, TimeSpan.FromSeconds(config.IntelReloadSeconds), output, stop.Token);
+            var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);
             await pipeline.RunAsync(stop.Token);
             await statusLine;
             await intelReload;
@@ -93,8 +97,12 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>A periodic size/mtime check of the intel folders; a change rebuilds the indicators and swaps them in.</summary>
-    private static async Task WatchThreatIntelAsync(ThreatIntelFiles files, ThreatIntelAnalytic analytic, TimeSpan interval, ConsoleLine output, CancellationToken stop)
+    /// <summary>
+    /// Periodically: a size/mtime check of the intel folders (a change rebuilds the indicators and
+    /// swaps them in), and the allowlist re-read from the store, where `atalaya allow` writes it.
+    /// </summary>
+    private static async Task WatchAsync(
+        ThreatIntelFiles files, ThreatIntelAnalytic analytic, DetectionEngine engine, SqliteEventStore store, TimeSpan interval, ConsoleLine output, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(interval);
         try
@@ -104,6 +112,16 @@ internal static class RunCommand
                 if (files.ReloadIfChanged(analytic))
                 {
                     output.Write($"threat intel reloaded: {analytic.Indicators.Count:N0} indicators from {files.FilesLoaded} file{(files.FilesLoaded == 1 ? "" : "s")}");
+                }
+
+                try
+                {
+                    engine.AllowList = new AllowList(store.ListAllowEntries());
+                }
+                catch (StoreException ex)
+                {
+                    // Keep the entries already loaded: a busy or briefly locked store is not a reason to re-arm everything.
+                    output.Write($"warning: the allowlist could not be re-read: {ex.Message}");
                 }
             }
         }

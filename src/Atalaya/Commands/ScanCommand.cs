@@ -40,6 +40,7 @@ internal static class ScanCommand
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
             var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? [], intel.Analytic);
+            engine.AllowList = AllowlistAccess.Load(dataDir);
             var sensors = SensorFactory.Create(config, TimeProvider.System, dataDir);
             var result = HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), cancellationToken);
 

@@ -17,8 +17,8 @@ internal sealed record AgentConfig
     /// <summary>Folders of threat-intelligence indicator files, on top of DATA_DIR/intel.</summary>
     public IReadOnlyList<string>? IntelDirs { get; set; }
 
-    /// <summary>How often `run` checks the intel folders for changed files.</summary>
-    public double IntelReloadSeconds { get; set; } = 10;
+    /// <summary>How often `run` re-reads the intel folders (when a file changed) and the allowlist.</summary>
+    public double ReloadSeconds { get; set; } = 10;
 
     public double ProcessIntervalSeconds { get; set; } = 1;
 
@@ -67,7 +67,7 @@ internal sealed record AgentConfig
 
         config ??= new AgentConfig();
         if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600
-            || config.IntelReloadSeconds is <= 0 or > 3600)
+            || config.ReloadSeconds is <= 0 or > 3600)
         {
             throw new CliException($"the config file {path}: intervals must be between 0 and 3600 seconds");
         }

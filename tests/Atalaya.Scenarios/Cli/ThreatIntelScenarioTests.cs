@@ -47,7 +47,7 @@ public sealed class ThreatIntelScenarioTests
         using var temp = new TempDirectory();
         var worker = CopyOfSleep(temp, "worker");
         var data = temp.Combine("data");
-        var config = temp.WriteFile("config.json", "{ \"intelReloadSeconds\": 0.5 }");
+        var config = temp.WriteFile("config.json", "{ \"reloadSeconds\": 0.5 }");
         using var agent = AtalayaCli.Start(["run", "--quiet", "--config", config, "--data-dir", data]);
         var started = await Eventually.WaitForAsync(() => agent.StandardOutput, o => o.Contains("threat intel: 0 indicators", StringComparison.Ordinal) || agent.HasExited, attempts: 120, delayMilliseconds: 250);
         Assert.True(started.Contains("threat intel: 0 indicators", StringComparison.Ordinal), agent.StandardOutput + agent.StandardError);
