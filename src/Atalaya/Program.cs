@@ -19,6 +19,7 @@ internal static class Program
             StatusCommand.Create(),
             RulesCommand.Create(),
             AllowCommand.Create(),
+            IncidentsCommand.Create(),
         };
 
         var parse = root.Parse(args);
