@@ -81,6 +81,20 @@ internal static class Migrations
                 PRIMARY KEY (version, kind, value)
             );
             """),
+        new(3, "allowlist with expiry", """
+            CREATE TABLE allowlist (
+                id          INTEGER PRIMARY KEY,
+                executable  TEXT NOT NULL,
+                sha256      TEXT,
+                rule_id     TEXT,
+                dest_ip     TEXT,
+                dest_port   INTEGER,
+                until_ts    INTEGER NOT NULL, -- unix ms UTC; the entry is ignored from then on
+                who         TEXT NOT NULL,
+                why         TEXT NOT NULL,
+                created_ts  INTEGER NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

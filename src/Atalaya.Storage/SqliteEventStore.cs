@@ -11,7 +11,7 @@ namespace Atalaya.Storage;
 /// read-only connection, so <c>atalaya alerts</c> in another process reads while the agent writes.
 /// Every SQLite failure surfaces as a <see cref="StoreException"/>.
 /// </summary>
-public sealed class SqliteEventStore : IEventStore
+public sealed partial class SqliteEventStore : IEventStore
 {
     /// <summary>The database file name inside the data directory.</summary>
     public const string FileName = "atalaya.db";

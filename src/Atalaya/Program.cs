@@ -19,6 +19,8 @@ internal static class Program
             StatusCommand.Create(),
             RulesCommand.Create(),
             BaselineCommand.Create(),
+            AllowCommand.Create(),
+            IncidentsCommand.Create(),
         };
 
         var parse = root.Parse(args);

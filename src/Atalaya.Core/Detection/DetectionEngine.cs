@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Atalaya.Core.Allowlist;
 using Atalaya.Core.Analytics;
 using Atalaya.Core.Schema;
 using Atalaya.Core.Scoring;
@@ -18,6 +19,7 @@ public sealed class DetectionEngine
     private readonly List<Signal> _pending = [];
     private readonly CollectingSink _sink;
     private readonly Dictionary<string, long> _analyticFailures = new(StringComparer.Ordinal);
+    private AllowList _allowList = AllowList.Empty;
 
     public DetectionEngine(IEnumerable<IAnalytic> analytics, RiskScorer scorer, TimeProvider time)
     {
@@ -40,6 +42,16 @@ public sealed class DetectionEngine
     public long SignalsEmitted { get; private set; }
 
     public long AlertsRaised { get; private set; }
+
+    /// <summary>Signals an allowlist entry trusted: counted here, never scored, so they raise no alert.</summary>
+    public long SignalsAllowed { get; private set; }
+
+    /// <summary>The trust entries in force; swapped whole (from another thread) when the store changes.</summary>
+    public AllowList AllowList
+    {
+        get => Volatile.Read(ref _allowList);
+        set => Volatile.Write(ref _allowList, value ?? AllowList.Empty);
+    }
 
     public IReadOnlyDictionary<string, long> AnalyticFailures => _analyticFailures;
 
@@ -72,10 +84,18 @@ public sealed class DetectionEngine
             }
         }
 
+        var allowList = AllowList;
+        var now = allowList.Entries.Count == 0 ? default : Time.GetUtcNow();
         foreach (var emitted in _pending)
         {
             var signal = AdjustSignal is null ? emitted : AdjustSignal(emitted);
             SignalsEmitted++;
+            if (allowList.Entries.Count > 0 && allowList.TryMatch(signal, now, out _))
+            {
+                SignalsAllowed++;
+                continue;
+            }
+
             var score = _scorer.Add(signal);
             if (score?.Severity is not null)
             {

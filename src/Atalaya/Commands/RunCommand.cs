@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Atalaya.Cli.Hosting;
+using Atalaya.Core.Allowlist;
+using Atalaya.Core.Detection;
 using Atalaya.Core.Enrichment;
+using Atalaya.Core.Intel;
 using Atalaya.Core.Pipeline;
+using Atalaya.Storage;
 
 namespace Atalaya.Cli.Commands;
 
@@ -31,9 +35,11 @@ internal static class RunCommand
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var time = TimeProvider.System;
             var baseline = BaselineCommand.LoadActive(dataDir);
-            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline);
+            var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
             var sensors = SensorFactory.Create(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
+            engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
             var pipeline = new AgentPipeline(
                 sensors.Collectors,
@@ -61,8 +67,11 @@ internal static class RunCommand
 
             output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
+            output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
+            var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);
             await pipeline.RunAsync(stop.Token);
             await statusLine;
+            await intelReload;
             var final = pipeline.GetStatus();
             output.Write($"stopped: {final.EventsStored:N0} events stored, {final.EventsDropped:N0} dropped, {pipeline.EventsLost:N0} lost, {final.AlertsRaised:N0} alerts");
             return pipeline.EventsLost > 0 ? ExitCodes.Error : ExitCodes.Ok;
@@ -87,6 +96,39 @@ internal static class RunCommand
                 var s = pipeline.GetStatus();
                 var sensors = string.Join(", ", s.Collectors.Select(c => $"{c.Name} {c.State}"));
                 output.Write($"events {s.EventsPublished:N0} collected, {s.EventsStored:N0} stored, {s.EventsDropped:N0} dropped; {s.AlertsRaised:N0} alerts; {sensors}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Periodically: a size/mtime check of the intel folders (a change rebuilds the indicators and
+    /// swaps them in), and the allowlist re-read from the store, where `atalaya allow` writes it.
+    /// </summary>
+    private static async Task WatchAsync(
+        ThreatIntelFiles files, ThreatIntelAnalytic analytic, DetectionEngine engine, SqliteEventStore store, TimeSpan interval, ConsoleLine output, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                if (files.ReloadIfChanged(analytic))
+                {
+                    output.Write($"threat intel reloaded: {analytic.Indicators.Count:N0} indicators from {files.FilesLoaded} file{(files.FilesLoaded == 1 ? "" : "s")}");
+                }
+
+                try
+                {
+                    engine.AllowList = new AllowList(store.ListAllowEntries());
+                }
+                catch (StoreException ex)
+                {
+                    // Keep the entries already loaded: a busy or briefly locked store is not a reason to re-arm everything.
+                    output.Write($"warning: the allowlist could not be re-read: {ex.Message}");
+                }
             }
         }
         catch (OperationCanceledException)

@@ -37,15 +37,18 @@ internal static class ScanCommand
             }
 
             var config = GlobalOptions.LoadConfig(parse);
-            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? []);
-            var sensors = SensorFactory.Create(config, TimeProvider.System, GlobalOptions.ResolveDataDir(parse, config));
+            var dataDir = GlobalOptions.ResolveDataDir(parse, config);
+            var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
+            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? [], intel: intel.Analytic);
+            engine.AllowList = AllowlistAccess.Load(dataDir);
+            var sensors = SensorFactory.Create(config, TimeProvider.System, dataDir);
             var result = HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), cancellationToken);
 
             var findings = result.Alerts;
             var failing = findings.Count(a => a.Event.RiskScore >= threshold.MinimumScore());
             if (!parse.GetValue(noStore) && findings.Count > 0)
             {
-                RecordFindings(GlobalOptions.ResolveDataDir(parse, config), findings);
+                RecordFindings(dataDir, findings);
             }
 
             foreach (var failure in result.SourceFailures)

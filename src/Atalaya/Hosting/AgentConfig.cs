@@ -9,25 +9,31 @@ namespace Atalaya.Cli.Hosting;
 /// </summary>
 internal sealed record AgentConfig
 {
-    public string? DataDir { get; init; }
+    public string? DataDir { get; set; }
 
     /// <summary>Folder with rules/ data (catalogs); default: the one shipped beside the binary.</summary>
-    public string? RulesDir { get; init; }
+    public string? RulesDir { get; set; }
 
-    public double ProcessIntervalSeconds { get; init; } = 1;
+    /// <summary>Folders of threat-intelligence indicator files, on top of DATA_DIR/intel.</summary>
+    public IReadOnlyList<string>? IntelDirs { get; set; }
 
-    public double NetworkIntervalSeconds { get; init; } = 1;
+    /// <summary>How often `run` re-reads the intel folders (when a file changed) and the allowlist.</summary>
+    public double ReloadSeconds { get; set; } = 10;
 
-    public int RetentionDays { get; init; } = 30;
+    public double ProcessIntervalSeconds { get; set; } = 1;
 
-    public long MaxDatabaseMegabytes { get; init; } = 2048;
+    public double NetworkIntervalSeconds { get; set; } = 1;
+
+    public int RetentionDays { get; set; } = 30;
+
+    public long MaxDatabaseMegabytes { get; set; } = 2048;
 
     /// <summary>
     /// Use the kernel audit subsystem when running as root and no audit daemon owns it.
     /// The environment variable ATALAYA_AUDIT=off overrides it (the test suite uses that so
     /// agents it starts never compete with the audit tests for the subsystem).
     /// </summary>
-    public bool Audit { get; init; } = true;
+    public bool Audit { get; set; } = true;
 
     [JsonIgnore]
     public bool AuditEnabled => Audit && !string.Equals(Environment.GetEnvironmentVariable("ATALAYA_AUDIT"), "off", StringComparison.OrdinalIgnoreCase);
@@ -60,7 +66,8 @@ internal sealed record AgentConfig
         }
 
         config ??= new AgentConfig();
-        if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600)
+        if (config.ProcessIntervalSeconds is <= 0 or > 3600 || config.NetworkIntervalSeconds is <= 0 or > 3600
+            || config.ReloadSeconds is <= 0 or > 3600)
         {
             throw new CliException($"the config file {path}: intervals must be between 0 and 3600 seconds");
         }

@@ -3,6 +3,7 @@ using Atalaya.Core.Analytics.Network;
 using Atalaya.Core.Baseline;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Detection.Sigma;
+using Atalaya.Core.Intel;
 using Atalaya.Core.Scoring;
 
 namespace Atalaya.Cli.Hosting;
@@ -14,7 +15,12 @@ namespace Atalaya.Cli.Hosting;
 /// </summary>
 internal static class DetectionSetup
 {
-    public static DetectionEngine CreateEngine(AgentConfig config, TimeProvider time, IReadOnlyList<string>? ruleFolders = null, BaselineSet? baseline = null)
+    public static DetectionEngine CreateEngine(
+        AgentConfig config,
+        TimeProvider time,
+        IReadOnlyList<string>? ruleFolders = null,
+        BaselineSet? baseline = null,
+        ThreatIntelAnalytic? intel = null)
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
@@ -32,7 +38,7 @@ internal static class DetectionSetup
         // known executables; without one both are inert.
         baseline ??= BaselineSet.Empty;
         var dampener = new BaselineSignalDampener(baseline);
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline)], new RiskScorer(), time)
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time)
         {
             AdjustSignal = baseline.Count == 0 ? null : dampener.Apply,
         };
@@ -54,5 +60,12 @@ internal static class DetectionSetup
         {
             throw new CliException($"cannot read {path}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Loads the intel folders once and returns the analytic; the loader keeps watching for `run`.</summary>
+    public static (ThreatIntelAnalytic Analytic, ThreatIntelFiles Files) LoadThreatIntel(AgentConfig config, string dataDirectory)
+    {
+        var files = ThreatIntelFiles.ForAgent(config, dataDirectory, message => Console.Error.WriteLine("atalaya: warning: " + message));
+        return (new ThreatIntelAnalytic(files.Load()), files);
     }
 }
