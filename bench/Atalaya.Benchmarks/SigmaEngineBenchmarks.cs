@@ -31,6 +31,9 @@ public class SigmaEngineBenchmarks
         _malicious = Process("/usr/bin/dash", "sh -c echo ZWNobyBoaQ== | base64 -d | sh ; sleep 30", "/usr/bin/bash", "bash");
     }
 
+    /// <summary>The three events, for the throughput mode.</summary>
+    public IEnumerable<(string Name, EcsEvent Value)> Events() => [("short", _benign), ("java", _benignLong), ("matching", _malicious)];
+
     [Benchmark(Baseline = true, Description = "non-matching process event (short command line)")]
     public void NonMatching() => _analytic.Observe(_benign, _sink);
 
