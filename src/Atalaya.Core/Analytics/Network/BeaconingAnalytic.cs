@@ -22,6 +22,9 @@ public sealed class BeaconingAnalytic : IAnalytic
     private readonly double[] _scratchA;
     private readonly double[] _scratchB;
 
+    // Rings of evicted pairs, reused: a full map churns without allocating.
+    private readonly Stack<Pair> _spare = new();
+
     public BeaconingAnalytic(BeaconingOptions? options = null)
     {
         _options = options ?? new BeaconingOptions();
@@ -44,8 +47,7 @@ public sealed class BeaconingAnalytic : IAnalytic
     {
         if (!ConnectionFacts.IsNewConnection(value) || !ConnectionFacts.IsEgress(value)
             || value.Destination is not { Ip: { Length: > 0 } ip } destination
-            || value.Process is not { } process
-            || (!_options.IncludeLoopback && AddressClassifier.Classify(ip) == AddressClass.Loopback))
+            || value.Process is not { } process)
         {
             return;
         }
@@ -53,7 +55,18 @@ public sealed class BeaconingAnalytic : IAnalytic
         var key = (EntityKeys.ForProcess(process), ip);
         if (!_pairs.TryGetValue(key, out var pair))
         {
-            pair = new Pair(_options.Window);
+            // Parsing the address once per new pair, not per record: a tracked pair is never loopback.
+            if (!_options.IncludeLoopback && AddressClassifier.Classify(ip) == AddressClass.Loopback)
+            {
+                return;
+            }
+
+            if (_pairs.Count >= _pairs.Capacity && _pairs.TryEvictOldest(out var evicted))
+            {
+                _spare.Push(evicted);
+            }
+
+            pair = _spare.TryPop(out var reused) ? reused.Reset() : new Pair(_options.Window);
             _pairs.Set(key, pair);
         }
 
@@ -69,8 +82,8 @@ public sealed class BeaconingAnalytic : IAnalytic
             return;
         }
 
-        var score = Score(pair, out var median, out var mad, out var meanBytes, out var bytesSpread);
-        if (score < _options.Threshold || median < _options.MinimumInterval.TotalSeconds)
+        if (Score(pair, out var median, out var mad, out var meanBytes, out var bytesSpread) is not { } score
+            || score < _options.Threshold || median < _options.MinimumInterval.TotalSeconds)
         {
             return;
         }
@@ -95,7 +108,8 @@ public sealed class BeaconingAnalytic : IAnalytic
         });
     }
 
-    private double Score(Pair pair, out double median, out double mad, out double? meanBytes, out double bytesSpread)
+    /// <summary>The score, or null when the timing alone already rules the pair out (most pairs: the sizes are then not sorted).</summary>
+    private double? Score(Pair pair, out double median, out double mad, out double? meanBytes, out double bytesSpread)
     {
         var intervals = _scratchA.AsSpan(0, pair.Count - 1);
         pair.Intervals(intervals);
@@ -106,6 +120,12 @@ public sealed class BeaconingAnalytic : IAnalytic
 
         meanBytes = null;
         bytesSpread = 0;
+
+        // Both part scores are at most 1, so the combined score is at most (2 × timing + 1) / 3.
+        if (((2 * intervalScore) + 1) / 3 < _options.Threshold || med < _options.MinimumInterval.TotalSeconds)
+        {
+            return null;
+        }
         var sizes = _scratchA.AsSpan(0, pair.Count);
         if (!pair.Sizes(sizes))
         {
@@ -155,6 +175,15 @@ public sealed class BeaconingAnalytic : IAnalytic
         public long Total { get; private set; }
 
         public bool Reported { get; set; }
+
+        public Pair Reset()
+        {
+            _next = 0;
+            Count = 0;
+            Total = 0;
+            Reported = false;
+            return this;
+        }
 
         public void Add(long startTicks, long? bytes)
         {

@@ -7,12 +7,16 @@ namespace Atalaya.Core.Detection.Sigma;
 /// Runs the loaded Sigma rules as one analytic: the detection engine hands it process, network
 /// and file events; it evaluates only the rules indexed for that kind of event and emits one
 /// signal per matching rule. A rule that throws is counted and skipped; the others still run.
+/// The literal prefilter (<see cref="SigmaPrefilter"/>) skips rules whose required literals the
+/// event does not contain; <c>prefilter: false</c> evaluates every rule (differential tests, benchmarks).
+/// Not thread-safe: the engine calls analytics from one thread.
 /// </summary>
-public sealed class SigmaAnalytic(SigmaRuleSet rules) : IAnalytic
+public sealed class SigmaAnalytic(SigmaRuleSet rules, bool prefilter = true) : IAnalytic
 {
     public const string AnalyticId = "atalaya.sigma";
 
     private readonly Dictionary<string, long> _failures = new(StringComparer.Ordinal);
+    private readonly ulong[] _selected = new ulong[SigmaPrefilter.Words(rules.MaxRulesPerKind)];
 
     public string Id => AnalyticId;
 
@@ -29,24 +33,54 @@ public sealed class SigmaAnalytic(SigmaRuleSet rules) : IAnalytic
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
-        foreach (var rule in rules.Candidates(value))
+        if (SigmaRuleSet.KindOf(value) is not { } kind)
         {
-            bool matched;
-            try
+            return;
+        }
+
+        var candidates = rules.Candidates(kind);
+        if (!prefilter)
+        {
+            foreach (var rule in candidates)
             {
-                matched = rule.Matches(value);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                _failures[rule.Id] = _failures.GetValueOrDefault(rule.Id) + 1;
-                continue;
+                Evaluate(rule, value, signals);
             }
 
-            if (matched)
+            return;
+        }
+
+        var selected = _selected.AsSpan(0, SigmaPrefilter.Words(candidates.Length));
+        rules.Prefilter(kind).Select(value, selected);
+        for (var word = 0; word < selected.Length; word++)
+        {
+            // Rule order is kept: signals come out as without the prefilter.
+            var bits = selected[word];
+            while (bits != 0)
             {
-                Matches++;
-                signals.Emit(ToSignal(rule, value));
+                var index = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                Evaluate(candidates[index], value, signals);
             }
+        }
+    }
+
+    private void Evaluate(SigmaRule rule, EcsEvent value, ISignalSink signals)
+    {
+        bool matched;
+        try
+        {
+            matched = rule.Matches(value);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _failures[rule.Id] = _failures.GetValueOrDefault(rule.Id) + 1;
+            return;
+        }
+
+        if (matched)
+        {
+            Matches++;
+            signals.Emit(ToSignal(rule, value));
         }
     }
 

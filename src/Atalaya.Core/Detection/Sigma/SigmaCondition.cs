@@ -12,10 +12,23 @@ internal abstract class SigmaCondition
 
     /// <summary>Appends why this node is true (called only when it is).</summary>
     public abstract void Explain(EcsEvent value, string? rawLine, List<string> reasons);
+
+    /// <summary>
+    /// A necessary condition for the prefilter: when this node is true, at least one of the returned
+    /// literals occurs (ignoring ASCII case) in the value of its field. Null when no such set is
+    /// known (negations, keywords, regexes...): the rule is then always evaluated.
+    /// </summary>
+    public virtual RequiredLiteral[]? Required() => null;
 }
+
+/// <summary>A literal one field's value must contain, lower-cased ASCII (see <see cref="PrefilterLiterals"/>).</summary>
+internal readonly record struct RequiredLiteral(FieldDefinition Field, string Literal);
 
 internal sealed class AllCondition(SigmaCondition[] operands) : SigmaCondition
 {
+    // Any operand's set is necessary for the conjunction; keep the most selective one.
+    public override RequiredLiteral[]? Required() => PrefilterLiterals.MostSelective(operands.Select(o => o.Required()));
+
     public override bool Evaluate(EcsEvent value, string? rawLine)
     {
         foreach (var operand in operands)
@@ -40,6 +53,8 @@ internal sealed class AllCondition(SigmaCondition[] operands) : SigmaCondition
 
 internal sealed class AnyCondition(SigmaCondition[] operands) : SigmaCondition
 {
+    public override RequiredLiteral[]? Required() => PrefilterLiterals.Union(operands.Select(o => o.Required()));
+
     public override bool Evaluate(EcsEvent value, string? rawLine)
     {
         foreach (var operand in operands)
@@ -69,6 +84,9 @@ internal sealed class AnyCondition(SigmaCondition[] operands) : SigmaCondition
 /// <summary><c>N of pattern</c> for N greater than one.</summary>
 internal sealed class AtLeastCondition(int count, SigmaCondition[] operands) : SigmaCondition
 {
+    // At least one operand is true, so the union is necessary (weaker than it could be, never wrong).
+    public override RequiredLiteral[]? Required() => PrefilterLiterals.Union(operands.Select(o => o.Required()));
+
     public override bool Evaluate(EcsEvent value, string? rawLine)
     {
         var matched = 0;
@@ -113,12 +131,22 @@ internal sealed class SearchCondition(string name, SigmaCondition body) : SigmaC
     public override bool Evaluate(EcsEvent value, string? rawLine) => body.Evaluate(value, rawLine);
 
     public override void Explain(EcsEvent value, string? rawLine, List<string> reasons) => body.Explain(value, rawLine, reasons);
+
+    public override RequiredLiteral[]? Required() => body.Required();
 }
 
 /// <summary>One field of a search map with its values: OR of values, or AND with <c>|all</c>.</summary>
 internal sealed class FieldCondition(SigmaFieldRef target, string modifiers, ValueMatcher[] matchers, bool all) : SigmaCondition
 {
     public SigmaFieldRef Field => target;
+
+    public override RequiredLiteral[]? Required()
+    {
+        var sets = matchers.Select(m => m.RequiredLiterals() is { } literals
+            ? literals.Select(l => new RequiredLiteral(target.Definition, l)).ToArray()
+            : null);
+        return all ? PrefilterLiterals.MostSelective(sets) : PrefilterLiterals.Union(sets);
+    }
 
     public override bool Evaluate(EcsEvent value, string? rawLine)
     {

@@ -10,6 +10,7 @@ public sealed class SigmaRuleSet
 {
     private static readonly SigmaRule[] None = [];
     private readonly SigmaRule[][] _byKind;
+    private readonly SigmaPrefilter[] _prefilters;
 
     private SigmaRuleSet(IReadOnlyList<SigmaLoadResult> results)
     {
@@ -20,6 +21,8 @@ public sealed class SigmaRuleSet
         {
             _byKind[(int)kind] = [.. Rules.Where(r => r.EventKind == kind)];
         }
+
+        _prefilters = [.. _byKind.Select(rules => new SigmaPrefilter(rules))];
     }
 
     public static SigmaRuleSet Empty { get; } = new([]);
@@ -60,6 +63,13 @@ public sealed class SigmaRuleSet
 
     /// <summary>The rules that can match this event (empty for events no rule reads).</summary>
     internal SigmaRule[] Candidates(EcsEvent value) => KindOf(value) is { } kind ? _byKind[(int)kind] : None;
+
+    internal SigmaRule[] Candidates(SigmaEventKind kind) => _byKind[(int)kind];
+
+    internal SigmaPrefilter Prefilter(SigmaEventKind kind) => _prefilters[(int)kind];
+
+    /// <summary>The most rules indexed for one kind (sizes the prefilter's scratch bitset).</summary>
+    internal int MaxRulesPerKind => _byKind.Max(r => r.Length);
 
     /// <summary>
     /// Which logsource an event feeds: a process that starts or is running (the scan's snapshot

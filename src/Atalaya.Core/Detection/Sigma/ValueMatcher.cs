@@ -25,6 +25,13 @@ internal abstract class ValueMatcher
     /// <summary>Absent (null) field values: only null and exists tests can match them.</summary>
     public virtual bool MatchAbsent() => false;
 
+    /// <summary>
+    /// For the literal prefilter: strings of which every string value this matcher accepts contains
+    /// at least one (compared ignoring ASCII case), or null when there is no such set (numbers,
+    /// regexes, CIDR, exists, an empty value...). See <see cref="PrefilterLiterals"/>.
+    /// </summary>
+    public virtual string[]? RequiredLiterals() => null;
+
     /// <summary>Dispatches on the shapes the field catalog returns: string, number, bool, date, string list.</summary>
     public bool Match(object? value)
     {
@@ -85,6 +92,8 @@ internal sealed class EqualsMatcher(string literal, bool cased) : ValueMatcher
     public override bool MatchNumber(long value) => _number == value;
 
     public override bool MatchAbsent() => literal.Length == 0;
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of([literal]);
 }
 
 /// <summary>
@@ -103,6 +112,8 @@ internal sealed class ContainsMatcher(string needle, bool cased) : ValueMatcher
     public override string Describe() => "contains " + Quote(needle);
 
     public override bool MatchString(ReadOnlySpan<char> value) => needle.Length == 0 || value.IndexOfAny(_needle) >= 0;
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of([needle]);
 }
 
 internal sealed class StartsWithMatcher(string prefix, bool cased) : ValueMatcher
@@ -110,6 +121,8 @@ internal sealed class StartsWithMatcher(string prefix, bool cased) : ValueMatche
     public override string Describe() => "starts with " + Quote(prefix);
 
     public override bool MatchString(ReadOnlySpan<char> value) => value.StartsWith(prefix, Comparison(cased));
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of([prefix]);
 }
 
 internal sealed class EndsWithMatcher(string suffix, bool cased) : ValueMatcher
@@ -121,6 +134,8 @@ internal sealed class EndsWithMatcher(string suffix, bool cased) : ValueMatcher
     public override string Describe() => "ends with " + Quote(suffix);
 
     public override bool MatchString(ReadOnlySpan<char> value) => value.EndsWith(suffix, Comparison(cased));
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of([suffix]);
 }
 
 /// <summary>A lone <c>*</c>: any value, as long as the field is there.</summary>
@@ -178,6 +193,8 @@ internal sealed class ContainsAnyMatcher : ValueMatcher
 
         return false;
     }
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of(_needles);
 }
 
 /// <summary>Many exact values OR-ed together: one frozen-set lookup on the span, no allocation.</summary>
@@ -202,6 +219,9 @@ internal sealed class EqualsAnyMatcher : ValueMatcher
     public override bool MatchNumber(long value) => Array.IndexOf(_numbers, value) >= 0;
 
     public override bool MatchAbsent() => _set.Contains(string.Empty);
+
+    // Numbers are matched as numbers (MatchNumber); the prefilter treats non-string values as unknown.
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of([.. _set]);
 }
 
 /// <summary>Many suffixes OR-ed together (the most common shape in SigmaHQ: <c>Image|endswith: [...]</c>).</summary>
@@ -241,6 +261,8 @@ internal sealed class EndsWithAnyMatcher(IReadOnlyList<string> suffixes, bool ca
 
         return false;
     }
+
+    public override string[]? RequiredLiterals() => PrefilterLiterals.Of(_suffixes);
 }
 
 /// <summary>
@@ -291,6 +313,10 @@ internal sealed class WildcardMatcher : ValueMatcher
     }
 
     public override string Describe() => "matches " + Quote(_text);
+
+    // Every segment must occur; the longest is the most selective.
+    public override string[]? RequiredLiterals() =>
+        _segments.Select(s => PrefilterLiterals.LongestAsciiRun(s.Items)).MaxBy(l => l.Length) is { Length: > 0 } best ? [best] : null;
 
     public override bool MatchString(ReadOnlySpan<char> value)
     {
@@ -363,6 +389,8 @@ internal sealed class WildcardMatcher : ValueMatcher
         }
 
         public int Length => _items.Length;
+
+        public int[] Items => _items;
 
         public bool MatchAt(ReadOnlySpan<char> value, int at, bool cased)
         {

@@ -93,6 +93,47 @@ public sealed class NetworkAnalyticsTests
     }
 
     [Fact]
+    public void A_pair_evicted_and_seen_again_starts_a_fresh_ring_and_reused_rings_carry_nothing_over()
+    {
+        var analytic = new BeaconingAnalytic(new BeaconingOptions { Capacity = 2 });
+        var sink = new ListSink();
+        var at = SampleEvents.Now;
+
+        // 15 regular connections from pid 1, then two other pairs push it out (its ring is recycled).
+        for (var i = 0; i < 15; i++)
+        {
+            at += TimeSpan.FromSeconds(1);
+            analytic.Observe(Connect(at, "198.51.100.10", 8443, pid: 1), sink);
+        }
+
+        at += TimeSpan.FromSeconds(1);
+        analytic.Observe(Connect(at, "198.51.100.11", 8443, pid: 2), sink);
+        analytic.Observe(Connect(at, "198.51.100.12", 8443, pid: 3), sink);
+        Assert.Equal(2, analytic.TrackedPairs);
+
+        // Back again: 5 more would reach 20 if the old ring had survived; it must not.
+        for (var i = 0; i < 5; i++)
+        {
+            at += TimeSpan.FromSeconds(1);
+            analytic.Observe(Connect(at, "198.51.100.10", 8443, pid: 1), sink);
+        }
+
+        Assert.Empty(sink.Signals);
+
+        // Pair 3 lives in pair 1's recycled ring: only its own 5 s rhythm may be judged (leftover
+        // 1 s starts would make it report early, at the wrong period).
+        for (var i = 0; i < 24; i++)
+        {
+            at += TimeSpan.FromSeconds(5);
+            analytic.Observe(Connect(at, "198.51.100.12", 8443, pid: 3), sink);
+        }
+
+        var signal = Assert.Single(sink.Signals);
+        Assert.Contains("connects to 198.51.100.12 port 8443 every 5.0", signal.Detail, StringComparison.Ordinal);
+        Assert.Contains("(20 times)", signal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void One_source_reaching_twenty_local_ports_is_an_inbound_scan_once()
     {
         var analytic = new InboundScanAnalytic();
