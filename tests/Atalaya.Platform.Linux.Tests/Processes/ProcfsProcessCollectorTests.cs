@@ -123,9 +123,17 @@ public sealed class ProcfsProcessCollectorTests
                 Assert.NotNull(started);
                 Assert.Equal(EventKinds.Event, started.Event.Kind);
                 Assert.Equal([EventTypes.Start], started.Event.Type);
-                Assert.Equal("/usr/bin/sleep", started.Process!.Executable);
-                Assert.Equal(Environment.ProcessId, started.Process.Parent!.Pid);
+                Assert.Equal(Environment.ProcessId, started.Process!.Parent!.Pid);
                 entityId = started.Process.EntityId;
+
+                // A poll can land between fork and exec (Process.Start forks the test host, then
+                // execs): the start then shows the host's image and the next poll reports the exec.
+                var asSleep = await Eventually.WaitForAsync(
+                    () => published.Events.FirstOrDefault(e => e.Event.Action is "process-started" or "process-exec"
+                        && e.Process!.Pid == pid && e.Process.Executable == "/usr/bin/sleep"),
+                    e => e is not null);
+                Assert.NotNull(asSleep);
+                Assert.Equal(entityId, asSleep.Process!.EntityId);
             }
 
             var ended = await Eventually.WaitForAsync(
