@@ -162,7 +162,7 @@ public sealed class AuditCollector : IEventCollector, IDisposable
             {
                 HandleDatagram(buffer.AsSpan(0, length), assembler, now, completed);
             }
-            else if (errno == Interop.Audit.ENOBUFS)
+            else if (errno == Interop.ENOBUFS)
             {
                 Counters.Increment(AuditCounterNames.SocketOverflows);
             }

@@ -1,5 +1,3 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace Atalaya.Platform.Linux.Audit;
 
 /// <summary>
@@ -11,25 +9,26 @@ internal sealed class AuditNetlinkClient : IDisposable
 {
     private const int ReplyBufferSize = 64 * 1024;
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(2);
-    private readonly SafeFileHandle _socket;
+    private readonly SafeNetlinkHandle _socket;
     private readonly byte[] _buffer = new byte[ReplyBufferSize];
     private uint _sequence;
 
-    private AuditNetlinkClient(SafeFileHandle socket) => _socket = socket;
+    private AuditNetlinkClient(SafeNetlinkHandle socket) => _socket = socket;
 
     /// <summary>Opens a socket; errno is EPROTONOSUPPORT without CONFIG_AUDIT, EPERM/EACCES without privileges.</summary>
     public static AuditNetlinkClient? TryOpen(out int errno, TimeSpan? receiveTimeout = null, int receiveBuffer = 0)
     {
-        var socket = Interop.Audit.OpenSocket(out errno);
+        var socket = Interop.OpenNetlink(Interop.NETLINK_AUDIT, Interop.SOCK_RAW, groups: 0, out errno);
         if (socket.IsInvalid)
         {
             return null;
         }
 
-        Interop.Audit.SetReceiveTimeout(socket, receiveTimeout ?? ControlTimeout);
+        _ = Interop.SetReceiveTimeout(socket, receiveTimeout ?? ControlTimeout);
         if (receiveBuffer > 0)
         {
-            Interop.Audit.SetReceiveBuffer(socket, receiveBuffer);
+            // A bigger buffer absorbs bursts while the reader thread is descheduled; best effort.
+            _ = Interop.SetReceiveBuffer(socket, receiveBuffer, out _);
         }
 
         return new AuditNetlinkClient(socket);
@@ -117,8 +116,10 @@ internal sealed class AuditNetlinkClient : IDisposable
     /// </summary>
     public bool TryReceive(Span<byte> buffer, out int length, out int errno)
     {
-        length = Interop.Audit.Receive(_socket, buffer, out errno);
-        return length >= 0;
+        var received = Interop.Receive(_socket, buffer);
+        length = Math.Max(received, 0);
+        errno = Math.Max(-received, 0);
+        return received >= 0;
     }
 
     public void Dispose() => _socket.Dispose();
@@ -140,7 +141,8 @@ internal sealed class AuditNetlinkClient : IDisposable
     {
         var sequence = ++_sequence;
         var message = NetlinkFrame.Build(type, flags, sequence, payload);
-        if (Interop.Audit.Send(_socket, message, out var errno) < 0)
+        var errno = Interop.Send(_socket, message);
+        if (errno != 0)
         {
             throw new AuditException($"send of audit message {type} failed", errno);
         }
@@ -153,15 +155,10 @@ internal sealed class AuditNetlinkClient : IDisposable
     {
         while (true)
         {
-            var length = Interop.Audit.Receive(_socket, _buffer, out var errno);
+            var length = Interop.Receive(_socket, _buffer);
             if (length < 0)
             {
-                if (errno == Interop.Audit.EINTR)
-                {
-                    continue;
-                }
-
-                throw new AuditException(errno == Interop.Audit.EAGAIN ? $"{what}: no answer from the kernel" : $"{what}: receive failed", errno);
+                throw new AuditException(-length == Interop.EAGAIN ? $"{what}: no answer from the kernel" : $"{what}: receive failed", -length);
             }
 
             if (NetlinkFrame.TryRead(_buffer.AsSpan(0, length), out var type, out _, out var replySequence, out payload) && replySequence == sequence)

@@ -106,7 +106,7 @@ public sealed class AuditSession : IDisposable
                 {
                     installed.Add(rule);
                 }
-                else if (error != Interop.Audit.EEXIST)
+                else if (error != Interop.EEXIST)
                 {
                     refused.Add((rule, error));
                 }
@@ -127,7 +127,7 @@ public sealed class AuditSession : IDisposable
                     BacklogWaitTime = options.BacklogWaitTime,
                 });
             }
-            catch (AuditException e) when (e.Errno == Interop.Audit.EEXIST)
+            catch (AuditException e) when (e.Errno == Interop.EEXIST)
             {
                 // Another daemon registered between our AUDIT_GET and AUDIT_SET: it wins.
                 foreach (var rule in installed)
@@ -258,7 +258,7 @@ public sealed class AuditSession : IDisposable
 
     private static string DescribeOpenFailure(int errno) => errno switch
     {
-        Interop.Audit.EPROTONOSUPPORT => "audit: kernel built without CONFIG_AUDIT",
+        Interop.EPROTONOSUPPORT => "audit: kernel built without CONFIG_AUDIT",
         Interop.EPERM or Interop.EACCES => "audit: not permitted to open the audit socket",
         _ => "audit: socket failed, errno " + errno.ToString(CultureInfo.InvariantCulture),
     };

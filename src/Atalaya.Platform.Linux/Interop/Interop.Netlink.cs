@@ -19,6 +19,8 @@ internal static partial class Interop
     internal const int SOCK_DGRAM = 2;
     internal const int NETLINK_CONNECTOR = 11;
     internal const int SO_RCVBUFFORCE = 33;
+    internal const int NETLINK_AUDIT = 9;
+    internal const int EEXIST = 17;
 
     /// <summary>struct sockaddr_nl (linux/netlink.h), 12 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -61,9 +63,16 @@ internal static partial class Interop
 
 
     /// <summary>A NETLINK_SOCK_DIAG socket, bound to <paramref name="groups"/> (0 for request/reply only).</summary>
-    internal static unsafe SafeNetlinkHandle OpenSockDiag(uint groups, out int errno)
+    internal static SafeNetlinkHandle OpenSockDiag(uint groups, out int errno) =>
+        OpenNetlink(NETLINK_SOCK_DIAG, SOCK_RAW, groups, out errno);
+
+    /// <summary>
+    /// socket(AF_NETLINK, <paramref name="type"/> | SOCK_CLOEXEC, <paramref name="protocol"/>) bound to
+    /// <paramref name="groups"/> with a kernel-assigned port id; an invalid handle and errno on failure.
+    /// </summary>
+    internal static SafeNetlinkHandle OpenNetlink(int protocol, int type, uint groups, out int errno)
     {
-        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        var fd = socket(AF_NETLINK, type | SOCK_CLOEXEC, protocol);
         if (fd < 0)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -71,15 +80,13 @@ internal static partial class Interop
         }
 
         var handle = new SafeNetlinkHandle(fd);
-        var address = new SockaddrNl { nl_family = AF_NETLINK, nl_groups = groups };
-        if (bind(handle, &address, (uint)sizeof(SockaddrNl)) != 0)
+        errno = BindNetlink(handle, groups);
+        if (errno != 0)
         {
-            errno = Marshal.GetLastPInvokeError();
             handle.Dispose();
             return new SafeNetlinkHandle();
         }
 
-        errno = 0;
         return handle;
     }
 
