@@ -61,7 +61,6 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     private static unsafe partial int getsockopt(SafeNetlinkHandle fd, int level, int optname, void* optval, int* optlen);
 
-
     /// <summary>A NETLINK_SOCK_DIAG socket, bound to <paramref name="groups"/> (0 for request/reply only).</summary>
     internal static SafeNetlinkHandle OpenSockDiag(uint groups, out int errno) =>
         OpenNetlink(NETLINK_SOCK_DIAG, SOCK_RAW, groups, out errno);
@@ -187,12 +186,6 @@ internal static partial class Interop
         var length = sizeof(int);
         return getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &actual, &length) == 0 ? actual : 0;
     }
-
-    /// <summary>send(2) of one whole datagram; returns errno (0 on success).</summary>
-    internal static int SendDatagram(SafeNetlinkHandle fd, ReadOnlySpan<byte> datagram) => Send(fd, datagram);
-
-    /// <summary>recv(2) of one datagram; a negative return carries -errno.</summary>
-    internal static int ReceiveDatagram(SafeNetlinkHandle fd, Span<byte> buffer) => Receive(fd, buffer);
 }
 
 /// <summary>A netlink socket descriptor, closed exactly once.</summary>

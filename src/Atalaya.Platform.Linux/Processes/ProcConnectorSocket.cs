@@ -54,7 +54,7 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
             }
 
             var portId = Interop.GetNetlinkPortId(handle);
-            errno = Interop.SendDatagram(handle, ProcConnectorParser.BuildSubscription(listen: true, portId));
+            errno = Interop.Send(handle, ProcConnectorParser.BuildSubscription(listen: true, portId));
             if (errno != 0)
             {
                 reason = $"PROC_CN_MCAST_LISTEN failed: errno {errno}";
@@ -81,7 +81,7 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
         }
     }
 
-    public int Receive(Span<byte> buffer) => Interop.ReceiveDatagram(_handle, buffer);
+    public int Receive(Span<byte> buffer) => Interop.Receive(_handle, buffer);
 
     public void Dispose() => _handle.Dispose();
 
@@ -95,7 +95,7 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
         Span<byte> buffer = stackalloc byte[1024];
         for (var i = 0; i < 64; i++)
         {
-            var received = Interop.ReceiveDatagram(handle, buffer);
+            var received = Interop.Receive(handle, buffer);
             if (received < 0)
             {
                 return null;
