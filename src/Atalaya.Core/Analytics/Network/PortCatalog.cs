@@ -30,7 +30,11 @@ public sealed class PortCatalog
         var byPort = new Dictionary<int, PortEntry>();
         foreach (var (nameNode, body) in categories.Children)
         {
-            var category = (nameNode as YamlScalarNode)?.Value ?? "";
+            if (nameNode is not YamlScalarNode { Value: { Length: > 0 } category })
+            {
+                throw new CatalogException($"line {nameNode.Start.Line}: a category name must be a plain name");
+            }
+
             if (body is not YamlMappingNode entry || !entry.Children.TryGetValue(new YamlScalarNode("ports"), out var ports) || ports is not YamlSequenceNode list)
             {
                 throw new CatalogException($"line {body.Start.Line}: category {category} needs a 'ports' list");
