@@ -20,7 +20,7 @@ public sealed class ExecutionPathAnalytic : IAnalytic
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
-        if (value.Process is not { Executable: { Length: > 0 } executable } process || value.Event.Type.Contains(EventTypes.End))
+        if (value.Process is not { Executable: { Length: > 0 } executable } || value.Event.Type.Contains(EventTypes.End))
         {
             return;
         }
@@ -28,29 +28,14 @@ public sealed class ExecutionPathAnalytic : IAnalytic
         if (PathClassifier.TemporaryRoot(executable) is { } root)
         {
             // 35 × 0.9 ≈ 32: "low risk" alone, enough to lift any second signal.
-            signals.Emit(Make(value, process, "temporary-directory", 35, 0.9, [],
+            signals.Emit(ProcessSignals.Make(this, value, "temporary-directory", 35, 0.9, [],
                 $"{PathClassifier.FileName(executable)} runs from the temporary directory {root} ({executable})"));
         }
 
         if (PathClassifier.HasHiddenDirectory(executable))
         {
-            signals.Emit(Make(value, process, "hidden-directory", 45, 0.8, [Techniques.HiddenFilesAndDirectories],
+            signals.Emit(ProcessSignals.Make(this, value, "hidden-directory", 45, 0.8, [Techniques.HiddenFilesAndDirectories],
                 $"{executable} sits in a hidden directory (a path segment starting with a dot)"));
         }
     }
-
-    private Signal Make(EcsEvent value, ProcessFields process, string aspect, int weight, double confidence,
-        IReadOnlyList<string> techniques, string detail) => new()
-    {
-        SourceId = $"{Id}.{aspect}",
-        SourceName = Name,
-        EntityKey = EntityKeys.ForProcess(process),
-        Weight = weight,
-        Confidence = confidence,
-        Domain = SignalDomain.Process,
-        Detail = detail,
-        Techniques = techniques,
-        Timestamp = value.Timestamp,
-        Subject = value,
-    };
 }

@@ -22,25 +22,14 @@ public sealed class ExposedListenerAnalytic : IAnalytic
         if (value.Network?.Direction != "listening"
             || value.Atalaya?.Network?.Exposure != "all-interfaces"
             || value.Event.Type.Contains(EventTypes.End)
-            || value.Process is not { Executable: { Length: > 0 } executable } process
+            || value.Process is not { Executable: { Length: > 0 } executable }
             || !PathClassifier.IsUserWritable(executable))
         {
             return;
         }
 
         var port = value.Source?.Port;
-        signals.Emit(new Signal
-        {
-            SourceId = Id,
-            SourceName = Name,
-            EntityKey = EntityKeys.ForProcess(process),
-            Weight = 60,
-            Confidence = 0.9,
-            Domain = SignalDomain.Network,
-            Detail = $"{PathClassifier.FileName(executable)} from the user-writable path {executable} listens on all interfaces, {value.Network.Transport} port {port}",
-            Techniques = [Techniques.NonStandardPort],
-            Timestamp = value.Timestamp,
-            Subject = value,
-        });
+        signals.Emit(ProcessSignals.Make(this, value, null, 60, 0.9, [Techniques.NonStandardPort],
+            $"{PathClassifier.FileName(executable)} from the user-writable path {executable} listens on all interfaces, {value.Network.Transport} port {port}", SignalDomain.Network));
     }
 }

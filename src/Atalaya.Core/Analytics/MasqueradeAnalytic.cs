@@ -35,7 +35,7 @@ public sealed class MasqueradeAnalytic : IAnalytic
         var fileName = PathClassifier.FileName(executable);
         if (_catalog.TryGet(fileName, out var binary) && !binary.IsExpectedPath(executable))
         {
-            signals.Emit(Make(value, process, 85, 0.95,
+            signals.Emit(ProcessSignals.Make(this, value, null, 85, 0.95, [Techniques.MasqueradeMatchName],
                 $"{fileName} runs from {executable}, but the system's {fileName} lives in {string.Join(" or ", binary.Paths)}"));
             return;
         }
@@ -51,7 +51,7 @@ public sealed class MasqueradeAnalytic : IAnalytic
             && _catalog.TryGet(name, out var named)
             && !named.IsExpectedPath(executable))
         {
-            signals.Emit(Make(value, process, 75, 0.8,
+            signals.Emit(ProcessSignals.Make(this, value, null, 75, 0.8, [Techniques.MasqueradeMatchName],
                 $"the process calls itself {name} but its executable is {executable}, not the system's {name}"));
             return;
         }
@@ -59,11 +59,8 @@ public sealed class MasqueradeAnalytic : IAnalytic
         if (LookalikeOf(fileName, executable, value) is { } imitated)
         {
             _catalog.TryGet(imitated, out var original);
-            signals.Emit(Make(value, process, 70, 0.75,
-                $"{fileName} at {executable} looks like the system program {imitated} (lives in {string.Join(" or ", original.Paths)})") with
-            {
-                SourceId = $"{Id}.lookalike",
-            });
+            signals.Emit(ProcessSignals.Make(this, value, "lookalike", 70, 0.75, [Techniques.MasqueradeMatchName],
+                $"{fileName} at {executable} looks like the system program {imitated} (lives in {string.Join(" or ", original.Paths)})"));
         }
     }
 
@@ -120,18 +117,4 @@ public sealed class MasqueradeAnalytic : IAnalytic
     }
 
     private static bool IsEnd(EcsEvent value) => value.Event.Type.Contains(EventTypes.End);
-
-    private Signal Make(EcsEvent value, ProcessFields process, int weight, double confidence, string detail) => new()
-    {
-        SourceId = Id,
-        SourceName = Name,
-        EntityKey = EntityKeys.ForProcess(process),
-        Weight = weight,
-        Confidence = confidence,
-        Domain = SignalDomain.Process,
-        Detail = detail,
-        Techniques = [Techniques.MasqueradeMatchName],
-        Timestamp = value.Timestamp,
-        Subject = value,
-    };
 }

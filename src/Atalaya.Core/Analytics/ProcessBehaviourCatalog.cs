@@ -20,13 +20,13 @@ public sealed class ProcessBehaviourCatalog
 
     private ProcessBehaviourCatalog(YamlMappingNode root)
     {
-        _networkServices = new NamePatterns(Strings(root, "network_services"));
-        _shells = new NamePatterns(Strings(root, "shells"));
-        _interpreters = new NamePatterns(Strings(root, "interpreters"));
-        _jitRuntimes = new NamePatterns(Strings(root, "jit_runtimes"));
-        _debuggers = new NamePatterns(Strings(root, "debuggers"));
-        _memfdAllowed = new NamePatterns(Strings(root, "memfd_allowed"));
-        _preloadAllowed = new NamePatterns(Strings(root, "preload_allowed"));
+        _networkServices = new NamePatterns(CatalogYaml.Strings(root, "network_services"));
+        _shells = new NamePatterns(CatalogYaml.Strings(root, "shells"));
+        _interpreters = new NamePatterns(CatalogYaml.Strings(root, "interpreters"));
+        _jitRuntimes = new NamePatterns(CatalogYaml.Strings(root, "jit_runtimes"));
+        _debuggers = new NamePatterns(CatalogYaml.Strings(root, "debuggers"));
+        _memfdAllowed = new NamePatterns(CatalogYaml.Strings(root, "memfd_allowed"));
+        _preloadAllowed = new NamePatterns(CatalogYaml.Strings(root, "preload_allowed"));
     }
 
     public bool IsNetworkService(string? name) => _networkServices.Matches(name);
@@ -47,21 +47,7 @@ public sealed class ProcessBehaviourCatalog
     /// <summary>Parses the catalog YAML; a document of the wrong shape throws <see cref="CatalogException"/> naming the line.</summary>
     public static ProcessBehaviourCatalog Parse(string yaml)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlDotNet.Core.YamlException ex)
-        {
-            throw new CatalogException($"line {ex.Start.Line}: {ex.Message}", ex);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new CatalogException("the process behaviour catalog must be a YAML mapping of name lists");
-        }
-
+        var root = CatalogYaml.LoadMapping(yaml, "the process behaviour catalog must be a YAML mapping of name lists");
         foreach (var (key, value) in root.Children)
         {
             if (value is not (YamlSequenceNode or YamlScalarNode))
@@ -71,21 +57,6 @@ public sealed class ProcessBehaviourCatalog
         }
 
         return new ProcessBehaviourCatalog(root);
-    }
-
-    private static List<string> Strings(YamlMappingNode node, string key)
-    {
-        if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-        {
-            return [];
-        }
-
-        return value switch
-        {
-            YamlSequenceNode seq => seq.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0).ToList(),
-            YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar.Value],
-            _ => [],
-        };
     }
 
     /// <summary>Exact names, <c>prefix*</c> and <c>*suffix</c>.</summary>

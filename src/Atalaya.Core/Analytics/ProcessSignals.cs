@@ -11,15 +11,19 @@ internal static class ProcessSignals
     /// </summary>
     public static bool IsLive(EcsEvent value) => value.Process is not null && !value.Event.Type.Contains(EventTypes.End);
 
-    public static Signal Make(IAnalytic analytic, EcsEvent value, string aspect, int weight, double confidence,
-        IReadOnlyList<string> techniques, string detail) => new()
+    /// <summary>
+    /// A signal about the event's process. <paramref name="aspect"/> suffixes the analytic's id
+    /// (<c>id.aspect</c>); null keeps the bare id, for analytics that only ever say one thing.
+    /// </summary>
+    public static Signal Make(IAnalytic analytic, EcsEvent value, string? aspect, int weight, double confidence,
+        IReadOnlyList<string> techniques, string detail, SignalDomain domain = SignalDomain.Process) => new()
     {
-        SourceId = $"{analytic.Id}.{aspect}",
+        SourceId = aspect is null ? analytic.Id : $"{analytic.Id}.{aspect}",
         SourceName = analytic.Name,
         EntityKey = EntityKeys.ForProcess(value.Process!),
         Weight = weight,
         Confidence = confidence,
-        Domain = SignalDomain.Process,
+        Domain = domain,
         Detail = detail,
         Techniques = techniques,
         Timestamp = value.Timestamp,

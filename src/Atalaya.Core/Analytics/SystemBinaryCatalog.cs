@@ -64,20 +64,7 @@ public sealed class SystemBinaryCatalog
     /// </summary>
     public static SystemBinaryCatalog Parse(string yaml)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlDotNet.Core.YamlException ex)
-        {
-            throw new CatalogException($"line {ex.Start.Line}: {ex.Message}", ex);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new CatalogException("the catalog must be a YAML mapping with a 'binaries' list");
-        }
+        var root = CatalogYaml.LoadMapping(yaml, "the catalog must be a YAML mapping with a 'binaries' list");
 
         var binaries = new List<SystemBinary>();
         if (root.Children.TryGetValue(new YamlScalarNode("binaries"), out var node) && node is YamlSequenceNode list)
@@ -89,14 +76,14 @@ public sealed class SystemBinaryCatalog
                     throw new CatalogException($"line {item.Start.Line}: each binary must be a mapping with name and paths");
                 }
 
-                var name = Scalar(entry, "name") ?? throw new CatalogException($"line {entry.Start.Line}: a binary has no name");
-                var paths = Strings(entry, "paths");
+                var name = CatalogYaml.Scalar(entry, "name") ?? throw new CatalogException($"line {entry.Start.Line}: a binary has no name");
+                var paths = CatalogYaml.Strings(entry, "paths");
                 if (paths.Count == 0)
                 {
                     throw new CatalogException($"line {entry.Start.Line}: {name} has no expected paths");
                 }
 
-                binaries.Add(new SystemBinary(name, paths, Strings(entry, "parents")));
+                binaries.Add(new SystemBinary(name, paths, CatalogYaml.Strings(entry, "parents")));
             }
         }
 
@@ -115,38 +102,20 @@ public sealed class SystemBinaryCatalog
                     throw new CatalogException($"line {item.Start.Line}: each impossible_lineage entry must be a mapping");
                 }
 
-                var parents = Strings(entry, "parents");
-                var children = Strings(entry, "children");
-                var why = Scalar(entry, "why");
+                var parents = CatalogYaml.Strings(entry, "parents");
+                var children = CatalogYaml.Strings(entry, "children");
+                var why = CatalogYaml.Scalar(entry, "why");
                 if (parents.Count == 0 || children.Count == 0 || string.IsNullOrWhiteSpace(why))
                 {
                     throw new CatalogException($"line {entry.Start.Line}: an impossible_lineage entry needs parents, children and why");
                 }
 
-                lineages.Add(new ImpossibleLineage(parents, children, why, Scalar(entry, "technique") ?? Techniques.Masquerading));
+                lineages.Add(new ImpossibleLineage(parents, children, why, CatalogYaml.Scalar(entry, "technique") ?? Techniques.Masquerading));
             }
         }
 
-        return new SystemBinaryCatalog(binaries, Strings(root, "interpreters"), Strings(root, "multicall"),
-            Strings(root, "lookalike_exempt"), lineages);
-    }
-
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
-
-    private static List<string> Strings(YamlMappingNode node, string key)
-    {
-        if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-        {
-            return [];
-        }
-
-        return value switch
-        {
-            YamlSequenceNode seq => seq.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0).ToList(),
-            YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar.Value],
-            _ => [],
-        };
+        return new SystemBinaryCatalog(binaries, CatalogYaml.Strings(root, "interpreters"), CatalogYaml.Strings(root, "multicall"),
+            CatalogYaml.Strings(root, "lookalike_exempt"), lineages);
     }
 }
 

@@ -21,25 +21,14 @@ public sealed class UserWritableEgressAnalytic : IAnalytic
     {
         if (value.Network?.Direction != "egress"
             || value.Event.Type.Contains(EventTypes.End)
-            || value.Process is not { Executable: { Length: > 0 } executable } process
+            || value.Process is not { Executable: { Length: > 0 } executable }
             || !PathClassifier.IsUserWritable(executable)
             || !AddressClassifier.IsPublic(value.Destination?.Ip))
         {
             return;
         }
 
-        signals.Emit(new Signal
-        {
-            SourceId = Id,
-            SourceName = Name,
-            EntityKey = EntityKeys.ForProcess(process),
-            Weight = 45,
-            Confidence = 0.8,
-            Domain = SignalDomain.Network,
-            Detail = $"{PathClassifier.FileName(executable)} from {executable} is connected to the public address {value.Destination!.Ip} port {value.Destination.Port}",
-            Techniques = [Techniques.ApplicationLayerProtocol],
-            Timestamp = value.Timestamp,
-            Subject = value,
-        });
+        signals.Emit(ProcessSignals.Make(this, value, null, 45, 0.8, [Techniques.ApplicationLayerProtocol],
+            $"{PathClassifier.FileName(executable)} from {executable} is connected to the public address {value.Destination!.Ip} port {value.Destination.Port}", SignalDomain.Network));
     }
 }

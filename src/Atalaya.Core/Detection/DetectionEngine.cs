@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Atalaya.Core.Allowlist;
 using Atalaya.Core.Analytics;
@@ -18,7 +19,9 @@ public sealed class DetectionEngine
     private readonly RiskScorer _scorer;
     private readonly List<Signal> _pending = [];
     private readonly CollectingSink _sink;
-    private readonly Dictionary<string, long> _analyticFailures = new(StringComparer.Ordinal);
+    // Written by the engine's thread, read by the status snapshot on another: concurrent, and
+    // written only when an analytic throws, so the hot path never touches it.
+    private readonly ConcurrentDictionary<string, long> _analyticFailures = new(StringComparer.Ordinal);
     private AllowList _allowList = AllowList.Empty;
 
     public DetectionEngine(IEnumerable<IAnalytic> analytics, RiskScorer scorer, TimeProvider time)
@@ -53,6 +56,7 @@ public sealed class DetectionEngine
         set => Volatile.Write(ref _allowList, value ?? AllowList.Empty);
     }
 
+    /// <summary>Events on which each analytic threw, by analytic id (shown in status; should stay empty).</summary>
     public IReadOnlyDictionary<string, long> AnalyticFailures => _analyticFailures;
 
     /// <summary>
@@ -80,7 +84,7 @@ public sealed class DetectionEngine
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _analyticFailures[analytic.Id] = _analyticFailures.GetValueOrDefault(analytic.Id) + 1;
+                _analyticFailures.AddOrUpdate(analytic.Id, 1, static (_, count) => count + 1);
             }
         }
 

@@ -98,6 +98,7 @@ public sealed class AgentPipeline
         EventsProcessed = Interlocked.Read(ref _processed),
         EventsStored = Interlocked.Read(ref _stored),
         AlertsRaised = _engine.AlertsRaised,
+        AnalyticFailures = new Dictionary<string, long>(_engine.AnalyticFailures, StringComparer.Ordinal),
         StoreErrors = Interlocked.Read(ref _storeErrors),
         LastStoreError = _lastStoreError,
     };

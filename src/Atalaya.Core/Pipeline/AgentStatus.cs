@@ -30,6 +30,9 @@ public sealed record AgentStatus
 
     public required long AlertsRaised { get; init; }
 
+    /// <summary>Events on which an analytic threw, by analytic id: the analytic was skipped for them, so detection had a gap.</summary>
+    public IReadOnlyDictionary<string, long> AnalyticFailures { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Batches the store refused (locked, full disk): their events were retried or counted lost.</summary>
     public long StoreErrors { get; init; }
 

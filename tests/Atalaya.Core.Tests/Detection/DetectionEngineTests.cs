@@ -1,6 +1,7 @@
 using Atalaya.Core.Analytics;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Enrichment;
+using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
 using Atalaya.Core.Scoring;
 
@@ -60,6 +61,21 @@ public sealed class DetectionEngineTests
         engine.Process(SampleEvents.Process("/tmp/atalaya-x/sshd"), alerts);
         Assert.NotEmpty(alerts);
         Assert.Equal(1, engine.AnalyticFailures["test.throws"]);
+    }
+
+    [Fact]
+    public void Analytic_failures_survive_the_status_json()
+    {
+        var status = new AgentStatus
+        {
+            Pid = 1, Version = "test", StartedAt = SampleEvents.Now, UpdatedAt = SampleEvents.Now, State = "running", Collectors = [],
+            EventsPublished = 1, EventsDropped = 0, EventsProcessed = 1, EventsStored = 1, AlertsRaised = 0,
+            AnalyticFailures = new Dictionary<string, long> { ["test.throws"] = 3 },
+        };
+
+        var read = StatusJson.Deserialize(StatusJson.Serialize(status));
+
+        Assert.Equal(3, read!.AnalyticFailures["test.throws"]);
     }
 
     [Fact]

@@ -8,6 +8,8 @@ namespace Atalaya.Core.Analytics.Network;
 /// </summary>
 public sealed class PortCatalog
 {
+    private const string CategoriesShape = "the port catalog must be a mapping with a 'categories' mapping";
+
     private readonly Dictionary<int, PortEntry> _byPort;
 
     private PortCatalog(Dictionary<int, PortEntry> byPort) => _byPort = byPort;
@@ -19,32 +21,26 @@ public sealed class PortCatalog
     /// <summary>Parses the catalog; throws <see cref="CatalogException"/> with the line of a bad entry.</summary>
     public static PortCatalog Parse(string yaml)
     {
-        var stream = new YamlStream();
-        try
+        var root = CatalogYaml.LoadMapping(yaml, CategoriesShape);
+        if (!root.Children.TryGetValue(new YamlScalarNode("categories"), out var node) || node is not YamlMappingNode categories)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlDotNet.Core.YamlException ex)
-        {
-            throw new CatalogException($"line {ex.Start.Line}: {ex.Message}", ex);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("categories"), out var node) || node is not YamlMappingNode categories)
-        {
-            throw new CatalogException("the port catalog must be a mapping with a 'categories' mapping");
+            throw new CatalogException(CategoriesShape);
         }
 
         var byPort = new Dictionary<int, PortEntry>();
         foreach (var (nameNode, body) in categories.Children)
         {
-            var category = ((YamlScalarNode)nameNode).Value ?? "";
+            if (nameNode is not YamlScalarNode { Value: { Length: > 0 } category })
+            {
+                throw new CatalogException($"line {nameNode.Start.Line}: a category name must be a plain name");
+            }
+
             if (body is not YamlMappingNode entry || !entry.Children.TryGetValue(new YamlScalarNode("ports"), out var ports) || ports is not YamlSequenceNode list)
             {
                 throw new CatalogException($"line {body.Start.Line}: category {category} needs a 'ports' list");
             }
 
-            var label = entry.Children.TryGetValue(new YamlScalarNode("label"), out var l) && l is YamlScalarNode s ? s.Value ?? category : category;
+            var label = CatalogYaml.Scalar(entry, "label") ?? category;
             foreach (var item in list.OfType<YamlScalarNode>())
             {
                 if (!TryParseRange(item.Value, out var low, out var high))

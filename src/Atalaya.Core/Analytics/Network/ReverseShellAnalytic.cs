@@ -34,19 +34,8 @@ public sealed class ReverseShellAnalytic : IAnalytic
             return;
         }
 
-        signals.Emit(new Signal
-        {
-            SourceId = Id,
-            SourceName = Name,
-            EntityKey = EntityKeys.ForProcess(process),
-            Weight = 90,
-            Confidence = 0.9,
-            Domain = SignalDomain.Process,
-            Detail = $"the shell {ConnectionFacts.ProcessLabel(process)} ({process.Executable}) has its {string.Join(", ", streams)} on a TCP connection to {value.Destination?.Ip} port {value.Destination?.Port}",
-            Techniques = ["T1059.004"],
-            Timestamp = value.Timestamp,
-            Subject = value,
-        });
+        signals.Emit(ProcessSignals.Make(this, value, null, 90, 0.9, ["T1059.004"],
+            $"the shell {ConnectionFacts.ProcessLabel(process)} ({process.Executable}) has its {string.Join(", ", streams)} on a TCP connection to {value.Destination?.Ip} port {value.Destination?.Port}"));
     }
 
     private static bool IsShell(ProcessFields process) =>
