@@ -24,10 +24,8 @@ public static class LinuxPlatform
     public static LinuxSensors Create(LinuxPlatformOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var host = LinuxHostInfo.Read();
-        var hashes = new ExecutableHashCache();
-        var users = new UserNameResolver();
-        var groups = new GroupNameResolver();
+        var shared = SharedState.Read();
+        var (host, hashes, users, groups) = (shared.Host, shared.Hashes, shared.Users, shared.Groups);
 
         // The sensor ladder for processes: the netlink connector when the kernel accepts it (root, initial
         // pid namespace), else /proc polling. The probe's reason is kept for status.
@@ -35,30 +33,12 @@ public static class LinuxPlatform
         string? processFallbackReason = null;
         IProcessSensor processes = options.PreferProcessConnector && NetlinkProcessCollector.Probe(connectorOptions, out processFallbackReason)
             ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
-            : new ProcfsProcessCollector(
-                new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
-                time, host, hashes, users, groups);
+            : CreateProcfsSensor(options, time, shared);
         var hidden = new HiddenProcessCollector(new HiddenProcessCollectorOptions { ProcRoot = options.ProcRoot }, time, host);
-
-        // sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.
-        IEventCollector network = (IEventCollector?)SockDiagConnectionCollector.TryCreate(
-                new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
-                time,
-                host.Host,
-                out _)
-            ?? new ProcNetConnectionCollector(
-                new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
-                time,
-                host.Host);
-        var packages = new DpkgDatabase();
-        var files = CreateFileSensor(options, time, host, hashes, users, packages);
-        var integrity = new PackageIntegritySnapshotSource(packages, host.Host, hashes, users, time, cachePath: options.PackageDigestCachePath);
-        var persistence = new PersistenceCollector(
-            new PersistenceCollectorOptions { Interval = options.PersistenceInterval },
-            time,
-            host.Host,
-            hashes,
-            packageOwner: path => packages.FindOwner(path)?.Name);
+        var network = CreateNetworkSensor(options, time, host.Host);
+        var files = CreateFileSensor(options, time, host, hashes, users, shared.Packages);
+        var integrity = CreateIntegritySource(options, time, shared);
+        var persistence = CreatePersistenceSensor(options, time, shared);
         var accounts = new AccountCollector(new AccountCollectorOptions(), time, host.Host);
         var auth = new AuthLogCollector(new AuthLogCollectorOptions(), time, host.Host);
         var resources = new ResourceCollector(new ResourceCollectorOptions { ProcRoot = options.ProcRoot }, time, host.Host, host.BootId);
@@ -75,6 +55,58 @@ public static class LinuxPlatform
         {
             ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
         };
+    }
+
+    /// <summary>
+    /// Only what a one-shot assessment reads, in the order <see cref="Create"/> lists them. No real-time
+    /// sensor is set up: no netlink connector probe, no fanotify or inotify marks, no audit session
+    /// (the netlink process sensor's snapshot is the /proc walk anyway).
+    /// </summary>
+    public static IReadOnlyList<ISnapshotSource> CreateSnapshotSources(LinuxPlatformOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var shared = SharedState.Read();
+        return
+        [
+            CreateProcfsSensor(options, time, shared),
+            (ISnapshotSource)CreateNetworkSensor(options, time, shared.Host.Host),
+            CreateIntegritySource(options, time, shared),
+            CreatePersistenceSensor(options, time, shared),
+            new AccountCollector(new AccountCollectorOptions(), time, shared.Host.Host),
+        ];
+    }
+
+    private static ProcfsProcessCollector CreateProcfsSensor(LinuxPlatformOptions options, TimeProvider time, SharedState shared) =>
+        new(new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
+            time, shared.Host, shared.Hashes, shared.Users, shared.Groups);
+
+    /// <summary>sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.</summary>
+    private static IEventCollector CreateNetworkSensor(LinuxPlatformOptions options, TimeProvider time, HostFields host) =>
+        (IEventCollector?)SockDiagConnectionCollector.TryCreate(
+            new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+            time,
+            host,
+            out _)
+        ?? new ProcNetConnectionCollector(
+            new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+            time,
+            host);
+
+    private static PackageIntegritySnapshotSource CreateIntegritySource(LinuxPlatformOptions options, TimeProvider time, SharedState shared) =>
+        new(shared.Packages, shared.Host.Host, shared.Hashes, shared.Users, time, cachePath: options.PackageDigestCachePath);
+
+    private static PersistenceCollector CreatePersistenceSensor(LinuxPlatformOptions options, TimeProvider time, SharedState shared) =>
+        new(new PersistenceCollectorOptions { Interval = options.PersistenceInterval },
+            time,
+            shared.Host.Host,
+            shared.Hashes,
+            packageOwner: path => shared.Packages.FindOwner(path)?.Name);
+
+    /// <summary>The caches the sensors share, so one executable is hashed and one uid resolved once per agent.</summary>
+    private sealed record SharedState(LinuxHostInfo Host, ExecutableHashCache Hashes, UserNameResolver Users, GroupNameResolver Groups, DpkgDatabase Packages)
+    {
+        public static SharedState Read() =>
+            new(LinuxHostInfo.Read(), new ExecutableHashCache(), new UserNameResolver(), new GroupNameResolver(), new DpkgDatabase());
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
         }
     }
 
-    public IReadOnlyList<BaselineCandidate> LoadCandidates()
+    public IReadOnlyList<BaselineCandidate> LoadCandidates() => Run("reading the baseline candidates", () =>
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT kind, value, sightings, last_slot, first_seen, last_seen FROM baseline_candidates";
@@ -51,8 +51,8 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
             }
         }
 
-        return result;
-    }
+        return (IReadOnlyList<BaselineCandidate>)result;
+    });
 
     public void SaveCandidates(IReadOnlyCollection<BaselineCandidate> candidates)
     {
@@ -81,7 +81,7 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
         });
     }
 
-    public IReadOnlyList<BaselineVersion> ListVersions()
+    public IReadOnlyList<BaselineVersion> ListVersions() => Run("listing the baseline versions", () =>
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT version, created, note, item_count FROM baseline_versions ORDER BY version";
@@ -92,17 +92,17 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
             result.Add(new BaselineVersion(reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetInt32(3)));
         }
 
-        return result;
-    }
+        return (IReadOnlyList<BaselineVersion>)result;
+    });
 
-    public BaselineSet? LoadVersion(int number)
+    public BaselineSet? LoadVersion(int number) => Run($"reading baseline version {number}", () =>
     {
         using var exists = _connection.CreateCommand();
         exists.CommandText = "SELECT count(*) FROM baseline_versions WHERE version = $n";
         exists.Parameters.AddWithValue("$n", number);
         if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
-            return null;
+            return (BaselineSet?)null;
         }
 
         using var command = _connection.CreateCommand();
@@ -119,7 +119,7 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
         }
 
         return new BaselineSet(number, items);
-    }
+    });
 
     public BaselineVersion AddVersion(IReadOnlyCollection<BaselineKey> items, string note, DateTimeOffset created)
     {
@@ -159,17 +159,25 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    private void Write(Action<SqliteTransaction> work)
-    {
-        try
+    private void Write(Action<SqliteTransaction> work) =>
+        Run("writing the baseline", () =>
         {
             using var transaction = _connection.BeginTransaction();
             work(transaction);
             transaction.Commit();
+            return 0;
+        });
+
+    /// <summary>Every statement goes through here so a caller sees <see cref="StoreException"/>, never a raw <see cref="SqliteException"/>.</summary>
+    private T Run<T>(string operation, Func<T> work)
+    {
+        try
+        {
+            return work();
         }
         catch (SqliteException exception)
         {
-            throw SqliteErrors.Translate(exception, "writing the baseline", _connection.DataSource);
+            throw SqliteErrors.Translate(exception, operation, _connection.DataSource);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atalaya.Cli.Commands;
 using Atalaya.Cli.Hosting;
+using Atalaya.Storage;
 
 namespace Atalaya.Cli;
 
@@ -42,6 +43,13 @@ internal static class Program
         }
         catch (CliException ex)
         {
+            Console.Error.WriteLine($"atalaya: {ex.Message}");
+            return ExitCodes.Error;
+        }
+        catch (StoreException ex)
+        {
+            // Opening is wrapped by StoreAccess; this catches a query or write failing after that (locked,
+            // corrupt or full database), which is still a one-line error, not a stack trace.
             Console.Error.WriteLine($"atalaya: {ex.Message}");
             return ExitCodes.Error;
         }

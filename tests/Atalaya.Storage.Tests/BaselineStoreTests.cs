@@ -77,6 +77,22 @@ public sealed class BaselineStoreTests
         Assert.Equal(["learn 1", "learn 2", "rollback to version 1", "learn 3"], store.ListVersions().Select(v => v.Note));
     }
 
+    [Fact]
+    public void A_failing_read_surfaces_as_a_store_error_not_a_raw_sqlite_exception()
+    {
+        using var dir = new TempDirectory();
+        using var store = SqliteBaselineStore.Open(dir.Path);
+        using (var raw = new RawDatabase(dir.Path))
+        {
+            // A database damaged (or rolled back by hand) after it was opened: the query fails inside SQLite.
+            raw.Execute("DROP TABLE baseline_versions");
+        }
+
+        var error = Assert.Throws<StoreException>(() => store.ListVersions());
+        Assert.Contains("listing the baseline versions", error.Message, StringComparison.Ordinal);
+        Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(error.InnerException);
+    }
+
     private static class Network
     {
         public static Core.Schema.EcsEvent Sample(string executable, string ip, int port, DateTimeOffset at) => new()

@@ -5,29 +5,8 @@ namespace Atalaya.Platform.Linux.Accounts;
 /// <summary>Parses /etc/group. Malformed lines are counted and skipped.</summary>
 public static class GroupParser
 {
-    public static IReadOnlyList<GroupEntry> Parse(ReadOnlySpan<char> text, out int malformedLines)
-    {
-        var entries = new List<GroupEntry>();
-        malformedLines = 0;
-        foreach (var raw in text.EnumerateLines())
-        {
-            if (raw.IsWhiteSpace())
-            {
-                continue;
-            }
-
-            if (TryParseLine(raw, out var entry))
-            {
-                entries.Add(entry);
-            }
-            else
-            {
-                malformedLines++;
-            }
-        }
-
-        return entries;
-    }
+    public static IReadOnlyList<GroupEntry> Parse(ReadOnlySpan<char> text, out int malformedLines) =>
+        ColonFields.ParseLines<GroupEntry>(text, TryParseLine, out malformedLines);
 
     public static bool TryParseLine(ReadOnlySpan<char> line, out GroupEntry value)
     {

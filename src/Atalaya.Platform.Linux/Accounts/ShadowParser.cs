@@ -5,29 +5,8 @@ namespace Atalaya.Platform.Linux.Accounts;
 /// <summary>Parses /etc/shadow into <see cref="ShadowEntry"/> metadata only.</summary>
 public static class ShadowParser
 {
-    public static IReadOnlyList<ShadowEntry> Parse(ReadOnlySpan<char> text, out int malformedLines)
-    {
-        var entries = new List<ShadowEntry>();
-        malformedLines = 0;
-        foreach (var raw in text.EnumerateLines())
-        {
-            if (raw.IsWhiteSpace())
-            {
-                continue;
-            }
-
-            if (TryParseLine(raw, out var entry))
-            {
-                entries.Add(entry);
-            }
-            else
-            {
-                malformedLines++;
-            }
-        }
-
-        return entries;
-    }
+    public static IReadOnlyList<ShadowEntry> Parse(ReadOnlySpan<char> text, out int malformedLines) =>
+        ColonFields.ParseLines<ShadowEntry>(text, TryParseLine, out malformedLines);
 
     /// <summary>name:password:lastchg:min:max:warn:inactive:expire:reserved (nine fields).</summary>
     public static bool TryParseLine(ReadOnlySpan<char> line, out ShadowEntry value)

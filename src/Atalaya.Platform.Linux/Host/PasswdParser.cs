@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atalaya.Platform.Linux.Accounts;
 
 namespace Atalaya.Platform.Linux.Host;
 
@@ -6,33 +7,8 @@ namespace Atalaya.Platform.Linux.Host;
 public static class PasswdParser
 {
     /// <summary>All well-formed entries in file order; blank lines are neither entries nor malformed.</summary>
-    public static IReadOnlyList<PasswdEntry> Parse(ReadOnlySpan<char> text, out int malformedLines)
-    {
-        var entries = new List<PasswdEntry>();
-        malformedLines = 0;
-        var rest = text;
-        while (!rest.IsEmpty)
-        {
-            var newline = rest.IndexOf('\n');
-            var line = newline < 0 ? rest : rest[..newline];
-            rest = newline < 0 ? default : rest[(newline + 1)..];
-            if (line.IsWhiteSpace())
-            {
-                continue;
-            }
-
-            if (TryParseLine(line, out var entry))
-            {
-                entries.Add(entry);
-            }
-            else
-            {
-                malformedLines++;
-            }
-        }
-
-        return entries;
-    }
+    public static IReadOnlyList<PasswdEntry> Parse(ReadOnlySpan<char> text, out int malformedLines) =>
+        ColonFields.ParseLines<PasswdEntry>(text, TryParseLine, out malformedLines);
 
     /// <summary>
     /// Exactly seven fields with numeric uid and gid. NIS compat lines (<c>+user</c>, <c>-user</c>,
@@ -42,26 +18,8 @@ public static class PasswdParser
     {
         value = null!;
         line = line.TrimEnd('\r');
-        Span<Range> fields = stackalloc Range[8];
-        var count = 0;
-        var start = 0;
-        for (var i = 0; i <= line.Length; i++)
-        {
-            if (i < line.Length && line[i] != ':')
-            {
-                continue;
-            }
-
-            if (count == fields.Length)
-            {
-                return false;
-            }
-
-            fields[count++] = start..i;
-            start = i + 1;
-        }
-
-        if (count != 7)
+        Span<Range> fields = stackalloc Range[7];
+        if (!ColonFields.TrySplit(line, fields))
         {
             return false;
         }

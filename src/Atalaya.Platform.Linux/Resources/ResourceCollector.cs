@@ -118,8 +118,11 @@ public sealed class ResourceCollector : IEventCollector
 
     private AtalayaMetricsFields BuildHostMetrics(CpuTimes before, CpuTimes after, (ulong Read, ulong Written)? disk, TimeSpan elapsed)
     {
-        var total = (double)(after.Total - before.Total);
-        double Pct(ulong a, ulong b) => total <= 0 ? 0 : Math.Round(100.0 * (a - b) / total, 2);
+        var total = after.Total >= before.Total ? (double)(after.Total - before.Total) : 0;
+
+        // proc(5): the iowait counter "is not reliable" and can go backwards (NO_HZ idle accounting); an
+        // unsigned difference would then read as a percentage near 1.8e19.
+        double Pct(ulong a, ulong b) => total <= 0 || a < b ? 0 : Math.Round(100.0 * (a - b) / total, 2);
         MemInfo? memory = ResourceParsers.TryParseMeminfo(ReadText("/meminfo"), out var m) ? m : null;
         LoadAverage? load = ResourceParsers.TryParseLoadavg(ReadText("/loadavg"), out var l) ? l : null;
         long? read = null, written = null;

@@ -63,15 +63,15 @@ internal static class BaselineCommand
             var started = time.GetUtcNow();
             var runId = started.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
             var learner = new BaselineLearner(new BaselineOptions { PromoteAfter = promote }, runId, store.LoadCandidates());
-            var sensors = SensorFactory.Create(config, time, dataDir);
+            var collectors = SensorFactory.CreateCollectors(config, time, dataDir);
             var publisher = new LearningPublisher(learner);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, stop));
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, stop));
             stop.CancelAfter(learnFor);
-            Console.Out.WriteLine($"learning for {text} with {string.Join(", ", sensors.Collectors.Select(c => c.Name))}; Ctrl+C ends early and still saves");
-            await new CollectorSupervisor(sensors.Collectors, time).RunAsync(publisher, stop.Token);
+            Console.Out.WriteLine($"learning for {text} with {string.Join(", ", collectors.Select(c => c.Name))}; Ctrl+C ends early and still saves");
+            await new CollectorSupervisor(collectors, time).RunAsync(publisher, stop.Token);
 
             (BaselineVersion Version, int Promoted) result;
             lock (publisher.Gate)

@@ -37,12 +37,12 @@ internal static class RunCommand
             var baseline = BaselineCommand.LoadActive(dataDir);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
             var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
-            var sensors = SensorFactory.Create(config, time, dataDir);
+            var collectors = SensorFactory.CreateCollectors(config, time, dataDir);
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
             var pipeline = new AgentPipeline(
-                sensors.Collectors,
+                collectors,
                 engine,
                 new ProcessTableEnricher(),
                 store,
@@ -65,7 +65,7 @@ internal static class RunCommand
                 output.Write($"baseline version {baseline.Version}: {baseline.Count:N0} items (new facts are signalled)");
             }
 
-            output.Write("sensors: " + string.Join(", ", sensors.Collectors.Select(c => $"{c.Name}={c.Sensor}")));
+            output.Write("sensors: " + string.Join(", ", collectors.Select(c => $"{c.Name}={c.Sensor}")));
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
             var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);

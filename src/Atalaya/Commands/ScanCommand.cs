@@ -41,8 +41,21 @@ internal static class ScanCommand
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
             var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? [], intel: intel.Analytic);
             engine.AllowList = AllowlistAccess.Load(dataDir);
-            var sensors = SensorFactory.Create(config, TimeProvider.System, dataDir);
-            var result = HostAssessment.Run(sensors.SnapshotSources, engine, new ProcessTableEnricher(), cancellationToken);
+            var sources = SensorFactory.CreateSnapshotSources(config, TimeProvider.System, dataDir);
+            AssessmentResult result;
+            try
+            {
+                result = HostAssessment.Run(sources, engine, new ProcessTableEnricher(), cancellationToken);
+            }
+            finally
+            {
+                // The sock_diag source holds a netlink socket.
+                foreach (var disposable in sources.OfType<IDisposable>())
+                {
+                    disposable.Dispose();
+                }
+            }
+
 
             var findings = result.Alerts;
             var failing = findings.Count(a => a.Event.RiskScore >= threshold.MinimumScore());

@@ -7,29 +7,33 @@ namespace Atalaya.Cli.Hosting;
 internal static class SensorFactory
 {
     /// <summary>
-    /// <paramref name="dataDirectory"/> is never watched by the file sensor (its own writes would feed back as
-    /// events) and holds the package digest cache that makes a second <c>atalaya scan</c> fast.
+    /// The long-running collectors of <c>run</c> and <c>baseline learn</c>. <paramref name="dataDirectory"/> is never
+    /// watched by the file sensor (its own writes would feed back as events).
     /// </summary>
-    public static HostSensors Create(AgentConfig config, TimeProvider time, string? dataDirectory = null)
+    public static IReadOnlyList<IEventCollector> CreateCollectors(AgentConfig config, TimeProvider time, string? dataDirectory = null) =>
+        LinuxPlatform.Create(Options(config, dataDirectory), time).Collectors;
+
+    /// <summary>
+    /// The one-shot sources of <c>scan</c>, without setting up any real-time sensor. <paramref name="dataDirectory"/>
+    /// holds the package digest cache that makes a second scan fast.
+    /// </summary>
+    public static IReadOnlyList<ISnapshotSource> CreateSnapshotSources(AgentConfig config, TimeProvider time, string? dataDirectory = null) =>
+        LinuxPlatform.CreateSnapshotSources(Options(config, dataDirectory), time);
+
+    private static LinuxPlatformOptions Options(AgentConfig config, string? dataDirectory)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new CliException($"no sensors for {Environment.OSVersion.Platform} yet: Atalaya collects on Linux only in this version");
         }
 
-        var linux = LinuxPlatform.Create(
-            new LinuxPlatformOptions
-            {
-                ProcessInterval = TimeSpan.FromSeconds(config.ProcessIntervalSeconds),
-                NetworkInterval = TimeSpan.FromSeconds(config.NetworkIntervalSeconds),
-                Audit = config.AuditEnabled,
-                DataDirectory = dataDirectory,
-                PackageDigestCachePath = dataDirectory is null ? null : Path.Combine(dataDirectory, "package-md5.cache"),
-            },
-            time);
-        return new HostSensors(linux.Collectors, linux.SnapshotSources);
+        return new LinuxPlatformOptions
+        {
+            ProcessInterval = TimeSpan.FromSeconds(config.ProcessIntervalSeconds),
+            NetworkInterval = TimeSpan.FromSeconds(config.NetworkIntervalSeconds),
+            Audit = config.AuditEnabled,
+            DataDirectory = dataDirectory,
+            PackageDigestCachePath = dataDirectory is null ? null : Path.Combine(dataDirectory, "package-md5.cache"),
+        };
     }
 }
-
-/// <summary>The sensors the agent runs and the scan snapshots.</summary>
-internal sealed record HostSensors(IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources);

@@ -103,14 +103,11 @@ public sealed class AccountCollectorTests
     }
 
     /// <summary>A real account on this host: created with useradd, seen by the live collector, then removed with userdel -r.</summary>
-    [Fact]
+    [SkippableFact]
     public void Real_useradd_and_userdel_are_seen()
     {
-        if (Environment.UserName != "root" || !File.Exists("/usr/sbin/useradd") || !File.Exists("/usr/sbin/userdel"))
-        {
-            Console.WriteLine("skipped: needs root and useradd/userdel");
-            return;
-        }
+        Skip.If(Environment.UserName != "root" || !File.Exists("/usr/sbin/useradd") || !File.Exists("/usr/sbin/userdel"),
+            "needs root and useradd/userdel");
 
         var name = "atl" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var collector = new AccountCollector(new AccountCollectorOptions(), TimeProvider.System, null);

@@ -52,6 +52,29 @@ public sealed class AccountParsersTests
     [InlineData(":*:1:0:99999:7:::")]
     public void Shadow_rejects_malformed(string line) => Assert.False(ShadowParser.TryParseLine(line, out _));
 
+    [Fact]
+    public void Group_file_skips_blank_lines_counts_malformed_ones_and_breaks_lines_at_newline_only()
+    {
+        // CRLF endings, a blank line, a NIS compat line, a non-numeric gid, and a form feed that libc keeps inside the line.
+        const string text = "root:x:0:\r\n\n+:::\nsudo:x:27:ana,bob\nbad:x:zz:\nodd:x:5:a\fb\n";
+        var groups = GroupParser.Parse(text, out var malformed);
+        Assert.Equal(2, malformed);
+        Assert.Equal(["root", "sudo", "odd"], groups.Select(g => g.Name));
+        Assert.Equal([0u, 27u, 5u], groups.Select(g => g.Gid));
+        Assert.Equal(["ana", "bob"], groups[1].Members);
+        Assert.Equal(["a\fb"], groups[2].Members);
+    }
+
+    [Fact]
+    public void Shadow_file_skips_blank_lines_and_counts_malformed_ones()
+    {
+        const string text = "root:!:19000:0:99999:7:::\r\n   \nshort:x:1\nana:$y$j9T$salt$hash:19500:0:90:7::20000:\n";
+        var entries = ShadowParser.Parse(text, out var malformed);
+        Assert.Equal(1, malformed);
+        Assert.Equal(["root", "ana"], entries.Select(e => e.Name));
+        Assert.Equal([PasswordState.Locked, PasswordState.Set], entries.Select(e => e.Password));
+    }
+
     internal static byte[] Utmp(int type, int pid, string line, string user, string host, uint seconds, byte[]? address)
     {
         var record = new byte[UtmpParser.RecordSize];

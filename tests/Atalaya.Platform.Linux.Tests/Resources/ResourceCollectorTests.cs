@@ -46,6 +46,24 @@ public sealed class ResourceCollectorTests
     }
 
     [Fact]
+    public async Task An_iowait_counter_going_backwards_reads_as_zero_not_as_a_huge_share()
+    {
+        // proc(5) warns that iowait can decrease between two reads; the other fields here add up to 100 %.
+        using var proc = new TempDirectory();
+        proc.WriteFile("stat", "cpu  100 0 100 1000 500 0 0 0 0 0\n");
+        var collector = new ResourceCollector(new ResourceCollectorOptions { ProcRoot = proc.Path }, TimeProvider.System, new HostFields { Name = "h" }, bootId: "boot-1");
+        var output = new Collect();
+        collector.Sample(output);
+        proc.WriteFile("stat", "cpu  150 0 150 1900 400 0 0 0 0 0\n");
+        await Task.Delay(20);
+        collector.Sample(output);
+
+        var metrics = Assert.Single(output.Events, e => e.Event.Action == ResourceCollector.ActionSample).Atalaya!.Metrics!;
+        Assert.Equal(0, metrics.CpuIowaitPct);
+        Assert.Equal((5.56, 5.56, 100.0), (metrics.CpuUserPct, metrics.CpuSystemPct, metrics.CpuIdlePct));
+    }
+
+    [Fact]
     public void Summary_averages_shares_and_sums_bytes()
     {
         var summary = ResourceCollector.Summarize(
