@@ -170,10 +170,6 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
 
             // The listener wakes at least every DestroyPollTimeout; join before its socket is disposed.
             destroyThread?.Join();
-            if (destroyThread is not null)
-            {
-                Counters.Increment(NetworkCounterNames.CloseListenerActive, -1);
-            }
 
             lock (_gate)
             {
@@ -189,24 +185,39 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     {
         long lastOverflows = 0;
         long lastMalformed = 0;
-        listener.Run(
-            sockets =>
-            {
-                OnClosed(sockets);
-                Counters.Increment(NetworkCounterNames.CloseNotifications, sockets.Count);
-                if (listener.Overflows != lastOverflows)
+        int errno;
+        try
+        {
+            errno = listener.Run(
+                sockets =>
                 {
-                    Counters.Increment(NetworkCounterNames.CloseNotificationsLost, listener.Overflows - lastOverflows);
-                    lastOverflows = listener.Overflows;
-                }
+                    OnClosed(sockets);
+                    Counters.Increment(NetworkCounterNames.CloseNotifications, sockets.Count);
+                    if (listener.Overflows != lastOverflows)
+                    {
+                        Counters.Increment(NetworkCounterNames.CloseNotificationsLost, listener.Overflows - lastOverflows);
+                        lastOverflows = listener.Overflows;
+                    }
 
-                if (listener.Malformed != lastMalformed)
-                {
-                    Counters.Increment(NetworkCounterNames.ParseErrors, listener.Malformed - lastMalformed);
-                    lastMalformed = listener.Malformed;
-                }
-            },
-            cancellationToken);
+                    if (listener.Malformed != lastMalformed)
+                    {
+                        Counters.Increment(NetworkCounterNames.ParseErrors, listener.Malformed - lastMalformed);
+                        lastMalformed = listener.Malformed;
+                    }
+                },
+                cancellationToken);
+        }
+        finally
+        {
+            Counters.Increment(NetworkCounterNames.CloseListenerActive, -1);
+        }
+
+        // A receive error other than a timeout ends the listener for this run; say so rather than
+        // leave the status claiming close notifications still work. Closes fall back to the dumps.
+        if (errno != 0)
+        {
+            CloseNotificationsUnavailable = $"the TCP destroy listener stopped (errno {errno})";
+        }
     }
 
     /// <summary>Close notifications: tracked sockets close with final counters; unseen connections are reported once.</summary>
