@@ -28,8 +28,6 @@ internal sealed class ConnectionLifecycle
         _sensor = sensor;
     }
 
-    public int TrackedCount => _tracked.Count;
-
     /// <summary>
     /// The first inventory: everything open now, as state events. When these sockets began is
     /// unknown, so their later close carries no event.start or duration.

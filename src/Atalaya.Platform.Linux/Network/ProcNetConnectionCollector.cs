@@ -71,14 +71,7 @@ public sealed class ProcNetConnectionCollector : IEventCollector, ISnapshotSourc
     {
         cancellationToken.ThrowIfCancellationRequested();
         var now = _timeProvider.GetUtcNow();
-        var sockets = ReadSockets();
-        var events = new List<EcsEvent>(sockets.Count);
-        foreach (var socket in sockets)
-        {
-            events.Add(_events.State(socket, now, SensorName));
-        }
-
-        return events;
+        return NetworkPollLoop.States(_events, ReadSockets(), now, SensorName);
     }
 
     /// <summary>Polls until cancelled; returns normally on cancellation. One run at a time per instance.</summary>
@@ -93,25 +86,11 @@ public sealed class ProcNetConnectionCollector : IEventCollector, ISnapshotSourc
             return;
         }
 
-        using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
         var lifecycle = new ConnectionLifecycle(_events, SensorName);
-        void Emit(EcsEvent value)
-        {
-            output.Publish(value);
-            Counters.Increment(NetworkCounterNames.EventsPublished);
-        }
-
-        lifecycle.Start(ReadSockets(), _timeProvider.GetUtcNow(), Emit);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles: 0, Emit);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        var emit = NetworkPollLoop.CountingEmitter(output, Counters);
+        lifecycle.Start(ReadSockets(), _timeProvider.GetUtcNow(), emit);
+        await NetworkPollLoop.EveryIntervalAsync(_options.Interval, _timeProvider,
+            () => lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles: 0, emit), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One cycle: the four tables, their reportable sockets, directions and owners.</summary>

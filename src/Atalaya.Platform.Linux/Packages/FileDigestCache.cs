@@ -82,7 +82,7 @@ public sealed class FileDigestCache
             {
                 if (_entries.TryGetValue(identity, out var cached))
                 {
-                    _hits++;
+                    Interlocked.Increment(ref _hits);
                     return cached;
                 }
             }

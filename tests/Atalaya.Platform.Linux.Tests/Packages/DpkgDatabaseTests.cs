@@ -137,18 +137,14 @@ public sealed class DpkgDatabaseTests
         Assert.Equal(PackageVerificationStatus.NotOwned, db.Verify("/usr/bin/ls").Status);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/usr/bin/sleep")]
     [InlineData("/usr/bin/ls")]
     [InlineData("/bin/cat")]
     public void Real_coreutils_binaries_verify(string path)
     {
         var db = new DpkgDatabase();
-        if (!db.IsAvailable)
-        {
-            Console.WriteLine("skipped: this host has no dpkg database");
-            return;
-        }
+        Skip.IfNot(db.IsAvailable, "this host has no dpkg database");
 
         var result = db.Verify(path);
         Assert.Equal(PackageVerificationStatus.Verified, result.Status);
@@ -156,15 +152,11 @@ public sealed class DpkgDatabaseTests
         Assert.False(string.IsNullOrEmpty(result.Owner.Version));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_diverted_pg_config_is_not_a_false_mismatch()
     {
         var db = new DpkgDatabase();
-        if (!File.Exists("/usr/bin/pg_config.libpq-dev"))
-        {
-            Console.WriteLine("skipped: no pg_config diversion on this host");
-            return;
-        }
+        Skip.IfNot(File.Exists("/usr/bin/pg_config.libpq-dev"), "no pg_config diversion on this host");
 
         Assert.Equal(PackageVerificationStatus.Verified, db.Verify("/usr/bin/pg_config").Status);
         Assert.Equal("postgresql-common", db.FindOwner("/usr/bin/pg_config")!.Name);

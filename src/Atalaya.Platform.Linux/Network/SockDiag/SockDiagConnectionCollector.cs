@@ -115,14 +115,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            var sockets = ReadSockets();
-            var events = new List<EcsEvent>(sockets.Count);
-            foreach (var socket in sockets)
-            {
-                events.Add(_events.State(socket, now, SensorName));
-            }
-
-            return events;
+            return NetworkPollLoop.States(_events, ReadSockets(), now, SensorName);
         }
     }
 
@@ -136,12 +129,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             return;
         }
 
-        void Emit(EcsEvent value)
-        {
-            output.Publish(value);
-            Counters.Increment(NetworkCounterNames.EventsPublished);
-        }
-
+        var emit = NetworkPollLoop.CountingEmitter(output, Counters);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The destroy listener is bound before the first dump so no close falls between the two.
@@ -150,11 +138,12 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
         CloseNotificationsUnavailable = destroy is not null ? null
             : _options.CloseNotifications ? $"binding the TCP destroy groups failed (errno {destroyErrno}; needs CAP_NET_ADMIN)" : "disabled by configuration";
         Thread? destroyThread = null;
+        var lifecycle = new ConnectionLifecycle(_events, SensorName);
         lock (_gate)
         {
-            _lifecycle = new ConnectionLifecycle(_events, SensorName);
-            _emit = Emit;
-            _lifecycle.Start(ReadSockets(), _timeProvider.GetUtcNow(), Emit);
+            _lifecycle = lifecycle;
+            _emit = emit;
+            lifecycle.Start(ReadSockets(), _timeProvider.GetUtcNow(), emit);
         }
 
         if (destroy is not null)
@@ -164,19 +153,16 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             destroyThread.Start();
         }
 
-        using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
+        var closeGraceCycles = destroyThread is null ? 0 : CloseGraceCycles;
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            await NetworkPollLoop.EveryIntervalAsync(_options.Interval, _timeProvider, () =>
             {
                 lock (_gate)
                 {
-                    _lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), destroyThread is null ? 0 : CloseGraceCycles, Emit);
+                    lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles, emit);
                 }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            }, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -184,10 +170,6 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
 
             // The listener wakes at least every DestroyPollTimeout; join before its socket is disposed.
             destroyThread?.Join();
-            if (destroyThread is not null)
-            {
-                Counters.Increment(NetworkCounterNames.CloseListenerActive, -1);
-            }
 
             lock (_gate)
             {
@@ -203,24 +185,39 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     {
         long lastOverflows = 0;
         long lastMalformed = 0;
-        listener.Run(
-            sockets =>
-            {
-                OnClosed(sockets);
-                Counters.Increment(NetworkCounterNames.CloseNotifications, sockets.Count);
-                if (listener.Overflows != lastOverflows)
+        int errno;
+        try
+        {
+            errno = listener.Run(
+                sockets =>
                 {
-                    Counters.Increment(NetworkCounterNames.CloseNotificationsLost, listener.Overflows - lastOverflows);
-                    lastOverflows = listener.Overflows;
-                }
+                    OnClosed(sockets);
+                    Counters.Increment(NetworkCounterNames.CloseNotifications, sockets.Count);
+                    if (listener.Overflows != lastOverflows)
+                    {
+                        Counters.Increment(NetworkCounterNames.CloseNotificationsLost, listener.Overflows - lastOverflows);
+                        lastOverflows = listener.Overflows;
+                    }
 
-                if (listener.Malformed != lastMalformed)
-                {
-                    Counters.Increment(NetworkCounterNames.ParseErrors, listener.Malformed - lastMalformed);
-                    lastMalformed = listener.Malformed;
-                }
-            },
-            cancellationToken);
+                    if (listener.Malformed != lastMalformed)
+                    {
+                        Counters.Increment(NetworkCounterNames.ParseErrors, listener.Malformed - lastMalformed);
+                        lastMalformed = listener.Malformed;
+                    }
+                },
+                cancellationToken);
+        }
+        finally
+        {
+            Counters.Increment(NetworkCounterNames.CloseListenerActive, -1);
+        }
+
+        // A receive error other than a timeout ends the listener for this run; say so rather than
+        // leave the status claiming close notifications still work. Closes fall back to the dumps.
+        if (errno != 0)
+        {
+            CloseNotificationsUnavailable = $"the TCP destroy listener stopped (errno {errno})";
+        }
     }
 
     /// <summary>Close notifications: tracked sockets close with final counters; unseen connections are reported once.</summary>
