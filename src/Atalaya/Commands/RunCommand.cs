@@ -37,7 +37,8 @@ internal static class RunCommand
             var baseline = BaselineCommand.LoadActive(dataDir);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
             var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
-            var collectors = SensorFactory.CreateCollectors(config, time, dataDir);
+            var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
+            var collectors = sensors.Collectors;
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
@@ -66,6 +67,12 @@ internal static class RunCommand
             }
 
             output.Write("sensors: " + string.Join(", ", collectors.Select(c => $"{c.Name}={c.Sensor}")));
+            if (sensors.ProcessSensorFallbackReason is { } why)
+            {
+                // Polling misses processes shorter than one interval: say why real time is off.
+                output.Write($"processes are polled, not followed in real time: {why}");
+            }
+
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
             var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);

@@ -43,6 +43,12 @@ internal static class StatusCommand
                 ? $"agent: [green]running[/] (pid {status.Pid}, version {Markup.Escape(status.Version)}, since {status.StartedAt.UtcDateTime:u})"
                 : $"agent: [yellow]not running[/] (last seen {status.UpdatedAt.UtcDateTime:u})");
             Terminal.Console.MarkupLine($"events: {status.EventsPublished:N0} collected, {status.EventsProcessed:N0} analysed, {status.EventsStored:N0} stored, [{(status.EventsDropped > 0 ? "red" : "green")}]{status.EventsDropped:N0} dropped[/]; {status.AlertsRaised:N0} alerts raised");
+            if (status.AnalyticFailures is { Count: > 0 } failures)
+            {
+                // An analytic that throws leaves a detection gap: say which, so it is not silent.
+                Terminal.Console.MarkupLine($"[red]analytic failures:[/] {Markup.Escape(string.Join(", ", failures.Select(f => $"{f.Key}={f.Value:N0}")))}");
+            }
+
             if (status.StoreErrors > 0)
             {
                 Terminal.Console.MarkupLine($"[red]store errors: {status.StoreErrors:N0}[/] (last: {Markup.Escape(status.LastStoreError ?? "")})");

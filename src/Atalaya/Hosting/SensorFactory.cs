@@ -10,8 +10,8 @@ internal static class SensorFactory
     /// The long-running collectors of <c>run</c> and <c>baseline learn</c>. <paramref name="dataDirectory"/> is never
     /// watched by the file sensor (its own writes would feed back as events).
     /// </summary>
-    public static IReadOnlyList<IEventCollector> CreateCollectors(AgentConfig config, TimeProvider time, string? dataDirectory = null) =>
-        LinuxPlatform.Create(Options(config, dataDirectory), time).Collectors;
+    public static LinuxSensors CreateCollectors(AgentConfig config, TimeProvider time, string? dataDirectory = null) =>
+        LinuxPlatform.Create(Options(config, dataDirectory), time);
 
     /// <summary>
     /// The one-shot sources of <c>scan</c>, without setting up any real-time sensor. <paramref name="dataDirectory"/>

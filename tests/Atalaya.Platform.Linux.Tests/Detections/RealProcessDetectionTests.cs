@@ -230,9 +230,13 @@ public sealed class RealProcessDetectionTests
         using var dropper = SpawnedProcess.Start("/bin/bash", ["-c", $"'{copy}' 30 & rm -f '{copy}'; wait"]);
         using var present = SpawnedProcess.Start("/usr/bin/sleep", ["30"]);
         Func<IAnalytic> analytic = () => new DeletedExecutableAnalytic();
+        // Under load the exec can also surface through a resync or snapshot (process-started or
+        // process-running) rather than the exec event itself; any event naming the copy will do.
         var exec = await Eventually.WaitForAsync(
-            () => h.Events.Events.FirstOrDefault(e => e.Event.Action == "process-exec" && e.Process!.Executable == copy),
-            e => e is not null);
+            () => h.Events.Events.FirstOrDefault(e => e.Event.Action is "process-exec" or "process-started" or "process-running"
+                && e.Process!.Executable == copy),
+            e => e is not null,
+            attempts: 300);
         Assert.NotNull(exec);
         await Eventually.WaitForAsync(() => File.Exists(copy), exists => !exists);
 
