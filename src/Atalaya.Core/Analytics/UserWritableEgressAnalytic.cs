@@ -11,6 +11,12 @@ public sealed class UserWritableEgressAnalytic : IAnalytic
 {
     public const string AnalyticId = "atalaya.analytic.user-writable-egress";
 
+    private readonly Network.InternalNetworks _internal;
+
+    /// <param name="internalNetworks">Blocks counted as internal (not public) beyond the private ranges.</param>
+    public UserWritableEgressAnalytic(Network.InternalNetworks? internalNetworks = null) =>
+        _internal = internalNetworks ?? Network.InternalNetworks.None;
+
     public string Id => AnalyticId;
 
     public string Name => "User-writable program talking to a public address";
@@ -23,12 +29,12 @@ public sealed class UserWritableEgressAnalytic : IAnalytic
             || value.Event.Type.Contains(EventTypes.End)
             || value.Process is not { Executable: { Length: > 0 } executable }
             || !PathClassifier.IsUserWritable(executable)
-            || !AddressClassifier.IsPublic(value.Destination?.Ip))
+            || !_internal.IsPublic(value.Destination?.Ip))
         {
             return;
         }
 
         signals.Emit(ProcessSignals.Make(this, value, null, 45, 0.8, [Techniques.ApplicationLayerProtocol],
-            $"{PathClassifier.FileName(executable)} from {executable} is connected to the public address {value.Destination!.Ip} port {value.Destination.Port}", SignalDomain.Network));
+            $"{PathClassifier.FileName(executable)} from {executable} is connected to the public address {Network.ConnectionFacts.DestinationLabel(value)} port {value.Destination?.Port}", SignalDomain.Network));
     }
 }

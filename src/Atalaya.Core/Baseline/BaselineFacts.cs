@@ -7,7 +7,7 @@ namespace Atalaya.Core.Baseline;
 /// <summary>
 /// Turns events into baseline facts: a process event gives its executable (with hash) and its
 /// parent→child pair; an egress network event its destination network (/24 or /64) and port; a
-/// listening socket its port; a persistence inventory event its entry. Destinations are kept at
+/// listening socket its port (with <c>destination.domain</c>, also its name and port); a persistence inventory event its entry. Destinations are kept at
 /// network granularity because services behind load balancers and CDNs rotate addresses within a
 /// block; a /32 baseline would call every rotation new.
 /// </summary>
@@ -43,6 +43,14 @@ public static class BaselineFacts
                      && NetworkOf(ip) is { } block)
             {
                 into.Add(new BaselineKey(BaselineKind.Destination, $"{executable} > {block} :{port}/{transport}"));
+
+                // The name the program asked for, when known: stabler than the address block for
+                // services behind CDNs, which move between blocks. Both are learned; a destination
+                // is new only when neither is known (FirstSeenAnalytic).
+                if (value.Destination.Domain is { Length: > 0 } domain)
+                {
+                    into.Add(new BaselineKey(BaselineKind.Destination, $"{executable} > {domain} :{port}/{transport}"));
+                }
             }
         }
         else if (category == EventCategories.Configuration && value.Atalaya?.Persistence is { } persistence && value.File?.Path is { } path)

@@ -38,9 +38,17 @@ public sealed class FirstSeenAnalytic : IAnalytic
 
         _scratch.Clear();
         BaselineFacts.Extract(value, _scratch);
+
+        // A destination has two names (its /24 and, when known, its domain): known by either is known.
+        var knownDestination = false;
         foreach (var key in _scratch)
         {
-            if (_baseline.Contains(key) || _reported.TryGetValue(key, out _))
+            knownDestination |= key.Kind == BaselineKind.Destination && _baseline.Contains(key);
+        }
+
+        foreach (var key in _scratch)
+        {
+            if (_baseline.Contains(key) || _reported.TryGetValue(key, out _) || (knownDestination && key.Kind == BaselineKind.Destination))
             {
                 continue;
             }

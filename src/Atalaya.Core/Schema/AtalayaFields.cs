@@ -102,6 +102,9 @@ public sealed record AtalayaProcessFields
     public bool? Hidden { get; init; }
     /// <summary>The package that owns the executable (dpkg/rpm), null when none does.</summary>
     public string? Package { get; init; }
+
+    /// <summary>true: a package owns the executable; false: the package database was read and none does; null: not checked.</summary>
+    public bool? Packaged { get; init; }
 }
 
 /// <summary>One link of <c>atalaya.process.ancestry</c>.</summary>

@@ -86,6 +86,7 @@ public static class FieldCatalog
         F("network.direction", FieldType.Keyword, "ingress, egress, listening, internal or unknown.", "Initiated", e => e.Network?.Direction)
             with { SigmaValues = InitiatedValues },
         F("network.type", FieldType.Keyword, "ipv4 or ipv6.", null, e => e.Network?.Type),
+        F("network.protocol", FieldType.Keyword, "Service name of the server port (/etc/services, else the port catalog's category).", null, e => e.Network?.Protocol),
         F("network.bytes", FieldType.Long, "Bytes both ways.", null, e => e.Network?.Bytes),
         A("related.ip", "Every address the event mentions.", null, e => e.Related?.Ip),
         A("related.user", "Every user the event mentions.", null, e => e.Related?.User),
@@ -137,6 +138,7 @@ public static class FieldCatalog
         F("atalaya.process.stdin_type", FieldType.Keyword, "Standard input at process start: pipe, socket, tty, null or file.", null, e => e.Atalaya?.Process?.StdinType),
         F("atalaya.process.hidden", FieldType.Boolean, "The pid exists but is missing from the /proc listing.", null, e => e.Atalaya?.Process?.Hidden),
         F("atalaya.process.package", FieldType.Keyword, "Package that owns the executable, or absent when none does.", null, e => e.Atalaya?.Process?.Package),
+        F("atalaya.process.packaged", FieldType.Boolean, "True: a package owns the executable; false: the package database was read and none does; absent: not checked.", null, e => e.Atalaya?.Process?.Packaged),
         F("atalaya.file.package", FieldType.Keyword, "Package that owns the file, or absent when none does.", null, e => e.Atalaya?.File?.Package),
         F("atalaya.file.package_verified", FieldType.Boolean, "The file matches its package's recorded digest (false: modified; absent: nothing to compare).", null, e => e.Atalaya?.File?.PackageVerified),
         F("atalaya.file.old_path", FieldType.Keyword, "Path before a rename.", null, e => e.Atalaya?.File?.OldPath),

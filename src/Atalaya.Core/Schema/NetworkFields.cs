@@ -24,6 +24,9 @@ public sealed record NetworkFields
     /// <summary>ipv4|ipv6.</summary>
     public string? Type { get; init; }
 
+    /// <summary>The service name of the server port (from /etc/services, else the port catalog's category), lower case.</summary>
+    public string? Protocol { get; init; }
+
     public long? Bytes { get; init; }
 }
 

@@ -19,6 +19,9 @@ internal sealed class NetworkEventBuilder
     public const string ConnectionFailed = "connection-failed";
     public const string ConnectionEstablished = "connection-established";
 
+    /// <summary>An inbound handshake the kernel holds half-open (SYN_RECV): a probe, a flood, or a full accept queue.</summary>
+    public const string ConnectionAttempt = "connection-attempt";
+
     private const string Module = "atalaya";
 
     private static readonly IReadOnlyList<string> NetworkCategory = [EventCategories.Network];
@@ -30,11 +33,17 @@ internal sealed class NetworkEventBuilder
 
     private readonly HostFields? _host;
     private readonly CollectorCounters _counters;
+    private readonly Func<EcsEvent, EcsEvent>? _enrich;
 
-    public NetworkEventBuilder(HostFields? host, CollectorCounters counters)
+    /// <param name="enrich">
+    /// Completes each event before it leaves (names, service names, package ownership); must not
+    /// block: it runs on the sensor's cycle.
+    /// </param>
+    public NetworkEventBuilder(HostFields? host, CollectorCounters counters, Func<EcsEvent, EcsEvent>? enrich = null)
     {
         _host = host;
         _counters = counters;
+        _enrich = enrich;
     }
 
     /// <summary>A socket present now (inventory or snapshot).</summary>
@@ -46,12 +55,23 @@ internal sealed class NetworkEventBuilder
         ? Build(socket, EventKinds.Event, StartType, Listening, now, start, null, sensor)
         : Build(socket, EventKinds.Event, ConnectionStartType, ConnectionOpened, now, start, null, sensor);
 
+    /// <summary>An inbound handshake seen half-open; no socket exists for it yet, so it never gets a close.</summary>
+    public EcsEvent Attempt(ObservedSocket socket, DateTimeOffset now, string sensor) =>
+        Build(socket, EventKinds.Event, ConnectionStartType, ConnectionAttempt, now, now, null, sensor);
+
     /// <summary>A socket that went away; <paramref name="start"/> is null when it was open before the sensor started.</summary>
     public EcsEvent Closed(ObservedSocket socket, DateTimeOffset now, DateTimeOffset? start, string sensor, bool failed = false) => socket.IsListener
         ? Build(socket, EventKinds.Event, EndType, ListenerClosed, now, start, now, sensor)
         : Build(socket, EventKinds.Event, ConnectionEndType, failed ? ConnectionFailed : ConnectionClosed, now, start, now, sensor);
 
     private EcsEvent Build(ObservedSocket socket, string kind, IReadOnlyList<string> types, string action,
+        DateTimeOffset now, DateTimeOffset? start, DateTimeOffset? end, string sensor)
+    {
+        var built = BuildPlain(socket, kind, types, action, now, start, end, sensor);
+        return _enrich is null ? built : _enrich(built);
+    }
+
+    private EcsEvent BuildPlain(ObservedSocket socket, string kind, IReadOnlyList<string> types, string action,
         DateTimeOffset now, DateTimeOffset? start, DateTimeOffset? end, string sensor)
     {
         var row = socket.Row;

@@ -48,7 +48,7 @@ public sealed class ProcNetConnectionCollector : IEventCollector, ISnapshotSourc
             Counters.Increment(name, 0);
         }
 
-        _events = new NetworkEventBuilder(host, Counters);
+        _events = new NetworkEventBuilder(host, Counters, options.Enrich);
         _inventory = new SocketInventory(options.ProcRoot, Counters, closingStatesAreOpen: false);
     }
 

@@ -11,4 +11,7 @@ public sealed record ProcNetConnectionCollectorOptions
 
     /// <summary>Where procfs is mounted; tests and containers with a host /proc bind-mount change it.</summary>
     public string ProcRoot { get; init; } = "/proc";
+
+    /// <summary>Completes each network event as it is built (names, service names, package ownership); must not block.</summary>
+    public Func<Atalaya.Core.Schema.EcsEvent, Atalaya.Core.Schema.EcsEvent>? Enrich { get; init; }
 }

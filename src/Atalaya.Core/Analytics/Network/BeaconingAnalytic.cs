@@ -101,7 +101,7 @@ public sealed class BeaconingAnalytic : IAnalytic
             Confidence = Math.Clamp(score, 0, 1),
             Domain = SignalDomain.Network,
             Detail = string.Create(CultureInfo.InvariantCulture,
-                $"{ConnectionFacts.ProcessLabel(process)} connects to {ip} port {destination.Port} every {Seconds(median)} ± {Seconds(mad)} ({pair.Count} times){sizes}; regularity score {score:0.00}"),
+                $"{ConnectionFacts.ProcessLabel(process)} connects to {ConnectionFacts.DestinationLabel(value)} port {destination.Port} every {Seconds(median)} ± {Seconds(mad)} ({pair.Count} times){sizes}; regularity score {score:0.00}"),
             Techniques = [Techniques.ApplicationLayerProtocol, "T1573"],
             Timestamp = value.Timestamp,
             Subject = value,

@@ -5,6 +5,9 @@ namespace Atalaya.Core.Analytics.Network;
 /// <summary>How the network analytics read connection events, whichever sensor produced them.</summary>
 public static class ConnectionFacts
 {
+    /// <summary>An inbound handshake seen half-open (SYN_RECV); no connection exists yet.</summary>
+    public const string ConnectionAttempt = "connection-attempt";
+
     /// <summary>
     /// A new connection, counted once: an <c>connection-opened</c> event, or the close of a
     /// connection no inventory saw (sock_diag destroy notification without an inode), which is
@@ -23,6 +26,11 @@ public static class ConnectionFacts
     public static bool IsEgress(EcsEvent value) => value.Network?.Direction == "egress";
 
     public static bool IsIngress(EcsEvent value) => value.Network?.Direction == "ingress";
+
+    /// <summary>The remote address as evidence shows it: "203.0.113.5 (updates.example.com)" when a name is known.</summary>
+    public static string DestinationLabel(EcsEvent value) => value.Destination is { Ip: var ip, Domain: { Length: > 0 } domain }
+        ? $"{ip} ({domain})"
+        : value.Destination?.Ip ?? "?";
 
     public static string ProcessLabel(ProcessFields? process) =>
         process is null ? "an unknown process" : $"{process.Name ?? PathClassifier.FileName(process.Executable ?? "?")} (pid {process.Pid})";

@@ -100,7 +100,7 @@ public sealed class LongLivedConnectionAnalytic : IAnalytic
         Weight = 30,
         Confidence = 0.6,
         Domain = SignalDomain.Network,
-        Detail = $"{ConnectionFacts.ProcessLabel(value.Process)} has held a connection to {value.Destination?.Ip} port {value.Destination?.Port} for {held.TotalHours:0.0} h",
+        Detail = $"{ConnectionFacts.ProcessLabel(value.Process)} has held a connection to {ConnectionFacts.DestinationLabel(value)} port {value.Destination?.Port} for {held.TotalHours:0.0} h",
         Techniques = [Techniques.ApplicationLayerProtocol],
         Timestamp = value.Timestamp,
         Subject = value,

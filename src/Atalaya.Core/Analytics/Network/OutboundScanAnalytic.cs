@@ -60,7 +60,7 @@ public sealed class OutboundScanAnalytic : IAnalytic
             Weight = failures >= _options.OutboundFailures ? 60 : 45,
             Confidence = 0.8,
             Domain = SignalDomain.Network,
-            Detail = $"{ConnectionFacts.ProcessLabel(process)} tried {destinations} different destinations within {_options.Window.TotalSeconds:0} s, {failures} of them refused or unreachable (latest {ip} port {port})",
+            Detail = $"{ConnectionFacts.ProcessLabel(process)} tried {destinations} different destinations within {_options.Window.TotalSeconds:0} s, {failures} of them refused or unreachable (latest {ConnectionFacts.DestinationLabel(value)} port {port})",
             Techniques = ["T1046"],
             Timestamp = value.Timestamp,
             Subject = value,

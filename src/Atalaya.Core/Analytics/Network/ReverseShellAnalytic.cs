@@ -35,7 +35,7 @@ public sealed class ReverseShellAnalytic : IAnalytic
         }
 
         signals.Emit(ProcessSignals.Make(this, value, null, 90, 0.9, ["T1059.004"],
-            $"the shell {ConnectionFacts.ProcessLabel(process)} ({process.Executable}) has its {string.Join(", ", streams)} on a TCP connection to {value.Destination?.Ip} port {value.Destination?.Port}"));
+            $"the shell {ConnectionFacts.ProcessLabel(process)} ({process.Executable}) has its {string.Join(", ", streams)} on a TCP connection to {ConnectionFacts.DestinationLabel(value)} port {value.Destination?.Port}"));
     }
 
     private static bool IsShell(ProcessFields process) =>

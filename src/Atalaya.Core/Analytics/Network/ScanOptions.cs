@@ -9,6 +9,9 @@ public sealed record ScanOptions
     /// <summary>Distinct local ports one remote address touches before it is a scan.</summary>
     public int InboundPorts { get; init; } = 20;
 
+    /// <summary>Half-open inbound handshakes (SYN_RECV, distinct source port and local port) from one address before it is a scan or a flood.</summary>
+    public int InboundHalfOpen { get; init; } = 20;
+
     /// <summary>Distinct (address, port) destinations one process tries before it is a scan or fan-out.</summary>
     public int OutboundDestinations { get; init; } = 50;
 

@@ -56,7 +56,7 @@ public sealed class SuspiciousPortAnalytic : IAnalytic
             Weight = mining ? 45 : 40,
             Confidence = 0.6,
             Domain = SignalDomain.Network,
-            Detail = $"{ConnectionFacts.ProcessLabel(process)} connected to {ip} port {port}, a {entry.Label} port",
+            Detail = $"{ConnectionFacts.ProcessLabel(process)} connected to {ConnectionFacts.DestinationLabel(value)} port {port}, a {entry.Label} port",
             Techniques = [mining ? "T1496" : "T1090.003"],
             Timestamp = value.Timestamp,
             Subject = value,

@@ -41,6 +41,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     // destroy listener's thread.
     private readonly Lock _gate = new();
     private readonly List<InetDiagSocket> _dump = [];
+    private readonly HalfOpenHandshakes _halfOpen = new();
     private readonly Atalaya.Core.Analytics.BoundedEntityMap<(bool Udp, System.Net.IPAddress Remote, int Port), (OwnerProcess Owner, DateTimeOffset At)> _recentEgressOwners = new(4096);
     private ConnectionLifecycle? _lifecycle;
     private Action<EcsEvent>? _emit;
@@ -58,7 +59,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             Counters.Increment(name, 0);
         }
 
-        _events = new NetworkEventBuilder(host, Counters);
+        _events = new NetworkEventBuilder(host, Counters, options.Enrich);
         _inventory = new SocketInventory(options.ProcRoot, Counters, closingStatesAreOpen: true);
     }
 
@@ -161,6 +162,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
                 lock (_gate)
                 {
                     lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles, emit);
+                    _halfOpen.Drain(row => _inventory.Closed(row, null), _events, _timeProvider.GetUtcNow(), SensorName, emit);
                 }
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -316,6 +318,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             }
         }
 
+        _halfOpen.Observe(rows);
         var sockets = _inventory.Observe(rows);
         RememberEgressOwners(sockets, _timeProvider.GetUtcNow());
         return sockets;

@@ -11,4 +11,7 @@ public sealed record SockDiagConnectionCollectorOptions
 
     /// <summary>Listen to the TCP destroy groups for every close with its final bytes (needs CAP_NET_ADMIN; skipped without it).</summary>
     public bool CloseNotifications { get; init; } = true;
+
+    /// <summary>Completes each network event as it is built (names, service names, package ownership); must not block.</summary>
+    public Func<Atalaya.Core.Schema.EcsEvent, Atalaya.Core.Schema.EcsEvent>? Enrich { get; init; }
 }
