@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using Atalaya.Platform.Linux.Network.Names;
+using Atalaya.TestKit;
+using Xunit.Abstractions;
+
+namespace Atalaya.Platform.Linux.Tests.Network.Names;
+
+public sealed class ReverseDnsCacheTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_miss_answers_at_once_while_the_lookup_is_still_blocked_and_a_later_ask_gets_the_name()
+    {
+        using var release = new ManualResetEventSlim();
+        var asked = 0;
+        using var cache = new ReverseDnsCache(new ReverseDnsOptions { Timeout = TimeSpan.FromSeconds(30) }, TimeProvider.System, address =>
+        {
+            Interlocked.Increment(ref asked);
+            release.Wait(TimeSpan.FromSeconds(30));
+            return "Host-7.Example.NET.";
+        });
+
+        var address = IPAddress.Parse("198.51.100.7");
+
+        // The lookup cannot finish until the test releases it: an answer now proves the caller never waits.
+        Assert.False(cache.TryGetName(address, out _));
+        Assert.False(cache.TryGetName(address, out _));
+        await Eventually.WaitForAsync(() => Volatile.Read(ref asked), n => n == 1);
+        release.Set();
+
+        var name = await Eventually.WaitForAsync(() => cache.TryGetName(address, out var n) ? n : null, n => n is not null);
+        Assert.Equal("host-7.example.net", name);
+        Assert.Equal(1, Volatile.Read(ref asked));
+        Assert.Equal(1, cache.Resolved);
+    }
+
+    [Fact]
+    public async Task A_failed_lookup_is_cached_and_not_asked_again()
+    {
+        var asked = 0;
+        using var cache = new ReverseDnsCache(null, TimeProvider.System, _ =>
+        {
+            Interlocked.Increment(ref asked);
+            return null;
+        });
+
+        var address = IPAddress.Parse("203.0.113.50");
+        Assert.False(cache.TryGetName(address, out _));
+        await Eventually.WaitForAsync(() => cache.Completed, n => n == 1);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.False(cache.TryGetName(address, out _));
+        }
+
+        Assert.Equal(1, Volatile.Read(ref asked));
+        Assert.Equal(1, cache.Failed);
+    }
+
+    [Fact]
+    public async Task Lookups_that_hang_past_the_timeout_suspend_the_worker()
+    {
+        using var release = new ManualResetEventSlim();
+        using var cache = new ReverseDnsCache(new ReverseDnsOptions { Timeout = TimeSpan.FromMilliseconds(50), MaxAbandoned = 2 }, TimeProvider.System, _ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));
+            return "late.example";
+        });
+
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.False(cache.TryGetName(IPAddress.Parse($"203.0.113.{i}"), out _));
+        }
+
+        await Eventually.WaitForAsync(() => cache.TimedOut, n => n >= 2);
+        await Eventually.WaitForAsync(() => cache.Completed, n => n == 5);
+
+        // Two abandoned lookups stop the worker: the other three were never started, and new misses are not even queued.
+        Assert.Equal(2, cache.TimedOut);
+        Assert.False(cache.TryGetName(IPAddress.Parse("203.0.113.99"), out _));
+        release.Set();
+    }
+
+    [SkippableFact]
+    public async Task On_this_host_a_real_reverse_lookup_miss_costs_little_and_is_reported()
+    {
+        // Measured, not asserted: a lookup of a documentation address through the host's resolver.
+        var stopwatch = Stopwatch.StartNew();
+        var name = await Task.Run(() => Interop.ReverseLookup(IPAddress.Parse("198.51.100.10")));
+        stopwatch.Stop();
+        output.WriteLine($"getnameinfo(198.51.100.10) = {name ?? "(no name)"} in {stopwatch.Elapsed.TotalMilliseconds:0.0} ms; resolv.conf: {(File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf").Trim() : "absent")}");
+        Skip.If(name is not null, "this host's resolver has a name for a documentation address");
+        Assert.Null(name);
+    }
+}
