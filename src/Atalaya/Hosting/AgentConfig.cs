@@ -35,6 +35,17 @@ internal sealed record AgentConfig
     /// </summary>
     public bool Audit { get; set; } = true;
 
+    /// <summary>
+    /// Address blocks (CIDR) this organisation counts as internal beyond the private ranges, like
+    /// the seed's INTERNAL_IP_RANGES_CIDR: egress analytics do not treat them as the internet.
+    /// </summary>
+    public IReadOnlyList<string>? InternalNetworks { get; set; }
+
+    /// <summary><see cref="InternalNetworks"/> parsed (checked by <see cref="Load"/>).</summary>
+    [JsonIgnore]
+    public Atalaya.Core.Analytics.Network.InternalNetworks ParsedInternalNetworks =>
+        Atalaya.Core.Analytics.Network.InternalNetworks.TryParse(InternalNetworks ?? [], out var networks, out _) ? networks : Atalaya.Core.Analytics.Network.InternalNetworks.None;
+
     [JsonIgnore]
     public bool AuditEnabled => Audit && !string.Equals(Environment.GetEnvironmentVariable("ATALAYA_AUDIT"), "off", StringComparison.OrdinalIgnoreCase);
 
@@ -75,6 +86,11 @@ internal sealed record AgentConfig
         if (config.RetentionDays < 1 || config.MaxDatabaseMegabytes < 16)
         {
             throw new CliException($"the config file {path}: retentionDays must be at least 1 and maxDatabaseMegabytes at least 16");
+        }
+
+        if (!Atalaya.Core.Analytics.Network.InternalNetworks.TryParse(config.InternalNetworks ?? [], out _, out var networkError))
+        {
+            throw new CliException($"the config file {path}: internalNetworks: {networkError}");
         }
 
         return config;
