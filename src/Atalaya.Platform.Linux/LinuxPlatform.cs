@@ -5,6 +5,7 @@ using Atalaya.Platform.Linux.Audit;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Network;
+using Atalaya.Platform.Linux.Network.Names;
 using Atalaya.Platform.Linux.Network.SockDiag;
 using Atalaya.Platform.Linux.Files;
 using Atalaya.Platform.Linux.Packages;
@@ -35,7 +36,10 @@ public static class LinuxPlatform
             ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
             : CreateProcfsSensor(options, time, shared);
         var hidden = new HiddenProcessCollector(new HiddenProcessCollectorOptions { ProcRoot = options.ProcRoot }, time, host);
-        var network = CreateNetworkSensor(options, time, host.Host);
+        // Names for addresses (DNS answers seen on the host, /etc/hosts, reverse DNS) live as long as the agent.
+        var naming = new NetworkNaming("/", options.ProcRoot, time, ports: null, PackageOwner(shared),
+            sniffDns: Environment.IsPrivilegedProcess);
+        var network = CreateNetworkSensor(options, time, host.Host, naming.Enrich);
         var files = CreateFileSensor(options, time, host, hashes, users, shared.Packages);
         var integrity = CreateIntegritySource(options, time, shared);
         var persistence = CreatePersistenceSensor(options, time, shared);
@@ -54,6 +58,7 @@ public static class LinuxPlatform
         return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity, persistence, accounts])
         {
             ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
+            Naming = naming,
         };
     }
 
@@ -69,7 +74,8 @@ public static class LinuxPlatform
         return
         [
             CreateProcfsSensor(options, time, shared),
-            (ISnapshotSource)CreateNetworkSensor(options, time, shared.Host.Host),
+            (ISnapshotSource)CreateNetworkSensor(options, time, shared.Host.Host,
+                new NetworkNaming("/", options.ProcRoot, time, ports: null, PackageOwner(shared), sniffDns: false, reverseDns: false).Enrich),
             CreateIntegritySource(options, time, shared),
             CreatePersistenceSensor(options, time, shared),
             new AccountCollector(new AccountCollectorOptions(), time, shared.Host.Host),
@@ -81,14 +87,14 @@ public static class LinuxPlatform
             time, shared.Host, shared.Hashes, shared.Users, shared.Groups);
 
     /// <summary>sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.</summary>
-    private static IEventCollector CreateNetworkSensor(LinuxPlatformOptions options, TimeProvider time, HostFields host) =>
+    private static IEventCollector CreateNetworkSensor(LinuxPlatformOptions options, TimeProvider time, HostFields host, Func<EcsEvent, EcsEvent> enrich) =>
         (IEventCollector?)SockDiagConnectionCollector.TryCreate(
-            new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+            new SockDiagConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot, Enrich = enrich },
             time,
             host,
             out _)
         ?? new ProcNetConnectionCollector(
-            new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot },
+            new ProcNetConnectionCollectorOptions { Interval = options.NetworkInterval, ProcRoot = options.ProcRoot, Enrich = enrich },
             time,
             host);
 
@@ -101,6 +107,10 @@ public static class LinuxPlatform
             shared.Host.Host,
             shared.Hashes,
             packageOwner: path => shared.Packages.FindOwner(path)?.Name);
+
+    /// <summary>The package owning a path, or null when no package database is readable (then nothing is claimed).</summary>
+    private static Func<string, string?>? PackageOwner(SharedState shared) =>
+        shared.Packages.IsAvailable ? path => shared.Packages.FindOwner(path)?.Name : null;
 
     /// <summary>The caches the sensors share, so one executable is hashed and one uid resolved once per agent.</summary>
     private sealed record SharedState(LinuxHostInfo Host, ExecutableHashCache Hashes, UserNameResolver Users, GroupNameResolver Groups, DpkgDatabase Packages)
@@ -160,7 +170,13 @@ public sealed record LinuxPlatformOptions
 
 /// <summary>What the platform offers the agent: long-running collectors and one-shot snapshot sources.</summary>
 public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector> Collectors, IReadOnlyList<ISnapshotSource> SnapshotSources)
+    : IDisposable
 {
     /// <summary>Why the real-time process sensor is not active (null when it is).</summary>
     public string? ProcessSensorFallbackReason { get; init; }
+
+    /// <summary>Names for addresses; owns the DNS sniffer's socket and the reverse-DNS worker.</summary>
+    public NetworkNaming? Naming { get; init; }
+
+    public void Dispose() => Naming?.Dispose();
 }

@@ -10,14 +10,16 @@ public static class BuiltInAnalytics
         ProcessBehaviourCatalog processes,
         PortCatalog? ports = null,
         BeaconingOptions? beaconing = null,
-        ScanOptions? scans = null) =>
+        ScanOptions? scans = null,
+        InternalNetworks? internalNetworks = null) =>
     [
         new MasqueradeAnalytic(catalog),
         new ImpossibleLineageAnalytic(catalog),
         new RarityAnalytic(),
         new ExecutionPathAnalytic(),
         new ExposedListenerAnalytic(),
-        new UserWritableEgressAnalytic(),
+        new ListenerExposureAnalytic(ports),
+        new UserWritableEgressAnalytic(internalNetworks),
         new DeletedExecutableAnalytic(),
         new FilelessExecutionAnalytic(processes),
         new LdPreloadAnalytic(processes),

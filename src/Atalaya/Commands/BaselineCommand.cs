@@ -63,7 +63,8 @@ internal static class BaselineCommand
             var started = time.GetUtcNow();
             var runId = started.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
             var learner = new BaselineLearner(new BaselineOptions { PromoteAfter = promote }, runId, store.LoadCandidates());
-            var collectors = SensorFactory.CreateCollectors(config, time, dataDir).Collectors;
+            using var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
+            var collectors = sensors.Collectors;
             var publisher = new LearningPublisher(learner);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

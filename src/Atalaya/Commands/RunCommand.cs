@@ -37,7 +37,7 @@ internal static class RunCommand
             var baseline = BaselineCommand.LoadActive(dataDir);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
             var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
-            var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
+            using var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
             var collectors = sensors.Collectors;
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
@@ -71,6 +71,11 @@ internal static class RunCommand
             {
                 // Polling misses processes shorter than one interval: say why real time is off.
                 output.Write($"processes are polled, not followed in real time: {why}");
+            }
+
+            if (sensors.Naming?.DnsSnifferUnavailable is { } noDns)
+            {
+                output.Write($"DNS answers are not watched ({noDns}): names come from /etc/hosts and reverse DNS");
             }
 
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);

@@ -38,7 +38,7 @@ internal static class DetectionSetup
         // known executables; without one both are inert.
         baseline ??= BaselineSet.Empty;
         var dampener = new BaselineSignalDampener(baseline);
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time)
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports, internalNetworks: config.ParsedInternalNetworks), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time)
         {
             AdjustSignal = baseline.Count == 0 ? null : dampener.Apply,
         };
