@@ -19,6 +19,17 @@ if (args is ["--beacon"])
     return;
 }
 
+if (args is ["--cycle", ..])
+{
+    var sizes = args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [2000, 5000];
+    foreach (var connections in sizes)
+    {
+        CycleBench.Run(connections);
+    }
+
+    return;
+}
+
 foreach (var connections in new[] { 2000, 5000 })
 {
     using var sockets = LoopbackSockets.Open(connections);
