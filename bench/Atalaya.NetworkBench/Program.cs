@@ -10,12 +10,25 @@ using Atalaya.Platform.Linux.Network.SockDiag;
 // Network benchmarks (issue 5): full inventory cycle with owners, warm cache, for sock_diag vs
 // /proc/net vs `ss -tanpi` at ~4,000 and ~10,000 loopback sockets opened here; beacon analysis
 // over 1,000,000 connection records. Median of N runs, wall clock, on whatever machine runs it.
-// `-- --beacon` runs only the beacon analysis.
+// `-- --beacon` runs only the beacon analysis. `-- --cycle [connections...]` measures the steady-state
+// cycle of `atalaya run` (dumps + owners + lifecycle diff, no events) in sections, beside `ss -tanpi`;
+// the default mode times TakeSnapshot, which also builds one ECS event per socket.
 const int Runs = 15;
 
 if (args is ["--beacon"])
 {
     Beacon();
+    return;
+}
+
+if (args is ["--cycle", ..])
+{
+    var sizes = args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [2000, 5000];
+    foreach (var connections in sizes)
+    {
+        CycleBench.Run(connections);
+    }
+
     return;
 }
 

@@ -8,7 +8,7 @@ using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Processes;
 
 // Process sensor benchmarks (issue 4). Run as root: dotnet run -c Release --project bench/Atalaya.ProcessBench [scenario...]
-// Scenarios: single, loop, rates, burst, snapshot, rss (default: all). Times are printed, never asserted.
+// Scenarios: single, loop, rates, burst, snapshot, rss (default: all); sections (where a snapshot's time goes). Times are printed, never asserted.
 var scenarios = args.Length == 0 ? ["single", "loop", "rates", "burst", "snapshot", "rss"] : args;
 var host = LinuxHostInfo.Read();
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, kernel {host.Host.Os?.Kernel}, {host.Host.Os?.Name} {host.Host.Os?.Version}, .NET {Environment.Version}");
@@ -43,6 +43,9 @@ foreach (var scenario in scenarios)
             break;
         case "snapshot":
             Bench.Snapshot(host);
+            break;
+        case "sections":
+            SnapshotSections.Run(host, 1000);
             break;
         case "rss":
             Bench.Rss(host);

@@ -21,6 +21,7 @@ internal sealed class ConnectionLifecycle
     private readonly Dictionary<ulong, SocketKey> _byCookie = [];
     private readonly HashSet<ulong> _recentlyClosed = [];
     private readonly Queue<ulong> _recentlyClosedOrder = new();
+    private long _cycle;
 
     public ConnectionLifecycle(NetworkEventBuilder events, string sensor)
     {
@@ -51,20 +52,17 @@ internal sealed class ConnectionLifecycle
     /// </summary>
     public void Update(List<ObservedSocket> sockets, DateTimeOffset now, int closeGraceCycles, Action<EcsEvent> emit)
     {
-        var current = new HashSet<SocketKey>(sockets.Count);
+        // Entries carry the number of the cycle that last saw them: no set of the cycle's keys is built.
+        var cycle = ++_cycle;
         foreach (var socket in sockets)
         {
             var key = socket.Key;
-            if (!current.Add(key))
-            {
-                continue;
-            }
-
             if (_tracked.TryGetValue(key, out var entry))
             {
                 // Counters and state move while the socket stays the same; keep the latest.
                 entry.Socket = socket;
                 entry.MissingCycles = 0;
+                entry.SeenCycle = cycle;
                 continue;
             }
 
@@ -80,7 +78,7 @@ internal sealed class ConnectionLifecycle
         List<SocketKey>? gone = null;
         foreach (var (key, entry) in _tracked)
         {
-            if (current.Contains(key))
+            if (entry.SeenCycle == cycle)
             {
                 continue;
             }
@@ -140,7 +138,7 @@ internal sealed class ConnectionLifecycle
     private bool Track(ObservedSocket socket, DateTimeOffset? firstSeen)
     {
         var key = socket.Key;
-        if (!_tracked.TryAdd(key, new Tracked(socket, firstSeen)))
+        if (!_tracked.TryAdd(key, new Tracked(socket, firstSeen) { SeenCycle = _cycle }))
         {
             return false;
         }
@@ -184,5 +182,7 @@ internal sealed class ConnectionLifecycle
         public DateTimeOffset? FirstSeen { get; } = firstSeen;
 
         public int MissingCycles { get; set; }
+
+        public long SeenCycle { get; set; }
     }
 }

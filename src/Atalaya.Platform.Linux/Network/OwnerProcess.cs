@@ -13,7 +13,7 @@ internal sealed record OwnerProcess(int Pid, string? Name, string? Executable)
     {
         var directory = Path.Join(procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         string? name = null;
-        string? executable = null;
+        string? executable;
         try
         {
             name = File.ReadAllText(Path.Join(directory, "comm")).TrimEnd('\n');
@@ -22,13 +22,14 @@ internal sealed record OwnerProcess(int Pid, string? Name, string? Executable)
         {
         }
 
-        try
-        {
-            executable = new FileInfo(Path.Join(directory, "exe")).LinkTarget;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        executable = ReadExecutable(procRoot, pid);
+        return new OwnerProcess(pid, string.IsNullOrEmpty(name) ? null : name, executable);
+    }
+
+    /// <summary>The target of <c>exe</c> without the kernel's " (deleted)" suffix; null when unreadable or empty.</summary>
+    public static string? ReadExecutable(string procRoot, int pid)
+    {
+        var executable = Interop.ReadLink(Path.Join(procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "exe"), out _);
 
         // The kernel appends " (deleted)" to the link text when the binary was unlinked; the path is
         // what ran, the flag belongs to the process collector's deleted-executable signal.
@@ -37,6 +38,6 @@ internal sealed record OwnerProcess(int Pid, string? Name, string? Executable)
             executable = executable[..^DeletedSuffix.Length];
         }
 
-        return new OwnerProcess(pid, string.IsNullOrEmpty(name) ? null : name, string.IsNullOrEmpty(executable) ? null : executable);
+        return string.IsNullOrEmpty(executable) ? null : executable;
     }
 }

@@ -22,8 +22,21 @@ internal sealed class SocketInventory
     private readonly string _procRoot;
     private readonly SocketInodeOwnerMap _owners;
     private readonly bool _closingStatesAreOpen;
+
+    // Reused every cycle: a steady inventory of thousands of sockets allocates almost nothing.
+    private readonly List<(SocketRow Row, bool IsListener)> _kept = [];
+    private readonly List<long> _inodes = [];
+    private readonly List<ObservedSocket> _result = [];
+    private readonly Dictionary<int, CachedOwner> _processes = [];
     private Dictionary<(bool Udp, bool V6, IPAddress Address, int Port), ObservedSocket> _listeners = [];
+    private Dictionary<(bool Udp, bool V6, IPAddress Address, int Port), ObservedSocket> _nextListeners = [];
+
+    // The previous cycle's sockets by (cookie, inode): an unchanged socket (same row, owner and
+    // direction) is reported with the same object instead of a new one each cycle.
+    private Dictionary<(ulong Cookie, long Inode), ObservedSocket> _previous = [];
+    private Dictionary<(ulong Cookie, long Inode), ObservedSocket> _current = [];
     private IReadOnlyList<ListeningSocket> _currentListeners = [];
+    private long _cycle;
 
     /// <param name="closingStatesAreOpen">
     /// true (sock_diag): a TCP connection in FIN_WAIT/CLOSE_WAIT/LAST_ACK/CLOSING is still open, and
@@ -42,11 +55,20 @@ internal sealed class SocketInventory
     /// <summary>Listeners of the latest cycle.</summary>
     public IReadOnlyList<ListeningSocket> CurrentListeners => Volatile.Read(ref _currentListeners);
 
-    public List<ObservedSocket> Observe(List<SocketRow> rows)
+    /// <summary>How many times an owner's comm and exe were read (tests and benchmarks watch this).</summary>
+    public long OwnerReads { get; private set; }
+
+    /// <summary>The reportable sockets of <paramref name="rows"/>; the list is reused by the next call.</summary>
+    public List<ObservedSocket> Observe(List<SocketRow> rows) => Observe(rows, out _);
+
+    /// <param name="rows">One cycle's sockets.</param>
+    /// <param name="ownerTicks">Stopwatch ticks spent bringing the owner map up to date.</param>
+    public List<ObservedSocket> Observe(List<SocketRow> rows, out long ownerTicks)
     {
-        var listeners = new Dictionary<(bool, bool, IPAddress, int), ObservedSocket>();
-        var kept = new List<(SocketRow Row, bool IsListener)>(rows.Count);
-        var inodes = new List<long>(rows.Count);
+        ArgumentNullException.ThrowIfNull(rows);
+        _cycle++;
+        _kept.Clear();
+        _inodes.Clear();
         foreach (var row in rows)
         {
             var role = Classify(row);
@@ -55,43 +77,56 @@ internal sealed class SocketInventory
                 continue;
             }
 
-            kept.Add((row, role.Value));
-            inodes.Add(row.Inode);
+            _kept.Add((row, role.Value));
+            _inodes.Add(row.Inode);
         }
 
-        _owners.Refresh(inodes);
+        var refreshStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        _owners.Refresh(_inodes);
+        ForgetExitedProcesses();
+        ownerTicks = System.Diagnostics.Stopwatch.GetTimestamp() - refreshStarted;
 
-        var processes = new Dictionary<int, OwnerProcess>();
-        var result = new List<ObservedSocket>(kept.Count);
+        _result.Clear();
+        _current.Clear();
+        _nextListeners.Clear();
+        var changedListeners = false;
 
         // Listeners first: ingress is decided against every listener of the cycle.
-        foreach (var (row, isListener) in kept)
+        foreach (var (row, isListener) in _kept)
         {
             if (isListener)
             {
-                var listener = Build(row, isListener: true, Listening, processes);
-                listeners[(row.IsUdp, row.IsIpv6, row.LocalAddress, row.LocalPort)] = listener;
-                result.Add(listener);
+                var listener = Build(row, isListener: true, Listening);
+                changedListeners |= !_listeners.TryGetValue((row.IsUdp, row.IsIpv6, row.LocalAddress, row.LocalPort), out var before)
+                    || !ReferenceEquals(before, listener);
+                _nextListeners[(row.IsUdp, row.IsIpv6, row.LocalAddress, row.LocalPort)] = listener;
+                _result.Add(listener);
             }
         }
 
-        _listeners = listeners;
-        foreach (var (row, isListener) in kept)
+        changedListeners |= _nextListeners.Count != _listeners.Count;
+        (_listeners, _nextListeners) = (_nextListeners, _listeners);
+        foreach (var (row, isListener) in _kept)
         {
             if (!isListener)
             {
-                result.Add(Build(row, isListener: false, TryFindListener(row, out _) ? Ingress : Egress, processes));
+                _result.Add(Build(row, isListener: false, TryFindListener(row, out _) ? Ingress : Egress));
             }
         }
 
-        List<ListeningSocket> inventory = new(listeners.Count);
-        foreach (var listener in listeners.Values)
+        (_previous, _current) = (_current, _previous);
+        if (changedListeners)
         {
-            inventory.Add(listener.ToListeningSocket());
+            List<ListeningSocket> inventory = new(_listeners.Count);
+            foreach (var listener in _listeners.Values)
+            {
+                inventory.Add(listener.ToListeningSocket());
+            }
+
+            Volatile.Write(ref _currentListeners, inventory);
         }
 
-        Volatile.Write(ref _currentListeners, inventory);
-        return result;
+        return _result;
     }
 
     /// <summary>
@@ -126,17 +161,22 @@ internal sealed class SocketInventory
 
     public static IReadOnlyList<string>? StreamList(byte mask) => mask == 0 ? null : StreamNames[mask & 7];
 
-    private ObservedSocket Build(in SocketRow row, bool isListener, string direction, Dictionary<int, OwnerProcess> processes)
+    private ObservedSocket Build(in SocketRow row, bool isListener, string direction)
     {
-        OwnerProcess? owner = null;
-        if (_owners.TryGetOwner(row.Inode, out var pid) && !processes.TryGetValue(pid, out owner))
+        var hasOwner = _owners.TryGetOwner(row.Inode, out var pid);
+        var key = (row.Cookie, row.Inode);
+        if (_previous.TryGetValue(key, out var previous)
+            && previous.Row == row
+            && previous.Direction == direction
+            && (hasOwner ? previous.Owner?.Pid == pid : previous.Owner is null))
         {
-            owner = OwnerProcess.Read(_procRoot, pid);
-            processes.Add(pid, owner);
+            _current[key] = previous;
+            return previous;
         }
 
+        var owner = hasOwner ? Owner(pid) : null;
         var local = SocketAddresses.ForReport(row.LocalAddress);
-        return new ObservedSocket
+        var observed = new ObservedSocket
         {
             Row = row,
             IsListener = isListener,
@@ -147,7 +187,50 @@ internal sealed class SocketInventory
             Owner = owner,
             StandardStreams = owner is null ? null : StreamList(_owners.StandardStreams(row.Inode)),
         };
+        _current[key] = observed;
+        return observed;
     }
+
+    /// <summary>
+    /// The owner's name and executable, read once per process and re-checked at most once per cycle
+    /// (one readlink of exe) when one of its sockets is new or changed: a process that exec()s keeps
+    /// its pid and its sockets, and its new sockets must name the new program.
+    /// </summary>
+    private OwnerProcess Owner(int pid)
+    {
+        if (_processes.TryGetValue(pid, out var cached))
+        {
+            if (cached.CheckedCycle == _cycle)
+            {
+                return cached.Process;
+            }
+
+            if (OwnerProcess.ReadExecutable(_procRoot, pid) == cached.Process.Executable)
+            {
+                _processes[pid] = cached with { CheckedCycle = _cycle };
+                return cached.Process;
+            }
+        }
+
+        OwnerReads++;
+        var process = OwnerProcess.Read(_procRoot, pid);
+        _processes[pid] = new CachedOwner(process, _cycle);
+        return process;
+    }
+
+    /// <summary>
+    /// Drops cached owners that exited or no longer own a socket, so the cache holds only current
+    /// owners and a reused pid is never answered with its predecessor's name.
+    /// </summary>
+    private void ForgetExitedProcesses()
+    {
+        foreach (var pid in _owners.ReleasedOwners)
+        {
+            _processes.Remove(pid);
+        }
+    }
+
+    private readonly record struct CachedOwner(OwnerProcess Process, long CheckedCycle);
 
     /// <summary>true: listener, false: connection, null: not reported.</summary>
     private bool? Classify(in SocketRow row)

@@ -56,6 +56,49 @@ internal sealed class FakeProcRoot : IDisposable
         }
     }
 
+    /// <summary>
+    /// A new process under a pid that an exited one used (pid reuse): its directory is created
+    /// before the old one is removed, so it is certain to be a different inode, as procfs makes it.
+    /// <paramref name="fds"/> maps descriptor numbers to link targets.
+    /// </summary>
+    public void ReplaceProcess(int pid, string comm, string exeTarget, IReadOnlyDictionary<int, string> fds)
+    {
+        var name = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var staging = Directory.CreateDirectory(_directory.Combine("staging-" + name));
+        var fd = staging.CreateSubdirectory("fd");
+        foreach (var (number, link) in fds)
+        {
+            File.CreateSymbolicLink(System.IO.Path.Join(fd.FullName, number.ToString(System.Globalization.CultureInfo.InvariantCulture)), link);
+        }
+
+        File.WriteAllText(System.IO.Path.Join(staging.FullName, "comm"), comm + "\n");
+        File.CreateSymbolicLink(System.IO.Path.Join(staging.FullName, "exe"), exeTarget);
+        var target = _directory.Combine(name);
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+
+        Directory.Move(staging.FullName, target);
+    }
+
+    /// <summary>Points a process's exe link elsewhere, as execve() does while the pid and its open fds stay.</summary>
+    public void Exec(int pid, string comm, string exeTarget)
+    {
+        var directory = _directory.Combine(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Delete(System.IO.Path.Join(directory, "exe"));
+        File.CreateSymbolicLink(System.IO.Path.Join(directory, "exe"), exeTarget);
+        File.WriteAllText(System.IO.Path.Join(directory, "comm"), comm + "\n");
+    }
+
+    /// <summary>Closes one fd of a process (the fd links are numbered from 3 in the order given to <see cref="AddProcess"/>).</summary>
+    public void CloseFd(int pid, int fd) =>
+        File.Delete(_directory.Combine(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Adds an fd link to an existing process.</summary>
+    public void OpenFd(int pid, int fd, string target) =>
+        File.CreateSymbolicLink(_directory.Combine(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture)), target);
+
     public void RemoveProcess(int pid) =>
         Directory.Delete(_directory.Combine(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), recursive: true);
 

@@ -138,6 +138,85 @@ public sealed class SocketInodeOwnerMapTests
     }
 
     [Fact]
+    public void A_reused_pid_is_a_new_process_whose_fds_are_read_again()
+    {
+        using var proc = new FakeProcRoot();
+        proc.ReplaceProcess(100, "shell", "/usr/bin/bash", new Dictionary<int, string> { [0] = "socket:[5001]", [1] = "socket:[5001]", [3] = "socket:[5002]" });
+        var map = new SocketInodeOwnerMap(proc.Path, new CollectorCounters());
+        map.Refresh([5001, 5002]);
+        Assert.Equal(0b011, map.StandardStreams(5001));
+        Assert.Equal(1, map.OwnerCount);
+
+        // Between two refreshes pid 100 exits and the number is given to another process, which got
+        // socket 5001 (passed to it) on an ordinary fd; 5002 closed with the old process.
+        proc.ReplaceProcess(100, "worker", "/usr/bin/worker", new Dictionary<int, string> { [7] = "socket:[5001]" });
+        var scanned = map.ProcessesScanned;
+        map.Refresh([5001]);
+
+        Assert.Equal([100], map.ReleasedOwners);
+        Assert.True(map.TryGetOwner(5001, out var pid));
+        Assert.Equal(100, pid);
+        Assert.Equal(0, map.StandardStreams(5001));
+        Assert.False(map.TryGetOwner(5002, out _));
+        Assert.Equal(scanned + 1, map.ProcessesScanned);
+
+        // Stable again: nothing is read, nobody exited.
+        map.Refresh([5001]);
+        Assert.Empty(map.ReleasedOwners);
+        Assert.Equal(scanned + 1, map.ProcessesScanned);
+    }
+
+    [Fact]
+    public void A_reused_inode_is_attributed_to_its_new_holder()
+    {
+        using var proc = new FakeProcRoot();
+        proc.AddProcess(100, "a", "/usr/bin/a", "socket:[5001]");
+        proc.AddProcess(200, "b", "/usr/bin/b", "/dev/null");
+        var map = new SocketInodeOwnerMap(proc.Path, new CollectorCounters());
+        map.Refresh([5001]);
+        Assert.True(map.TryGetOwner(5001, out var pid));
+        Assert.Equal(100, pid);
+
+        // The socket closes: its inode leaves the map at the next refresh that does not see it.
+        proc.CloseFd(100, 3);
+        map.Refresh([]);
+        Assert.False(map.TryGetOwner(5001, out _));
+        Assert.Equal(0, map.OwnerCount);
+
+        // Later the same inode number names a socket of another process.
+        proc.OpenFd(200, 4, "socket:[5001]");
+        map.Refresh([5001]);
+        Assert.True(map.TryGetOwner(5001, out pid));
+        Assert.Equal(200, pid);
+    }
+
+    [Fact]
+    public void An_owner_that_exits_with_its_sockets_leaves_nothing_behind()
+    {
+        using var proc = new FakeProcRoot();
+        proc.AddProcess(100, "a", "/usr/bin/a", "socket:[5001]", "socket:[5002]");
+        proc.AddProcess(200, "b", "/usr/bin/b", "socket:[6001]");
+        var map = new SocketInodeOwnerMap(proc.Path, new CollectorCounters());
+        map.Refresh([5001, 5002, 6001]);
+        Assert.Equal(2, map.OwnerCount);
+
+        proc.RemoveProcess(100);
+        var scanned = map.ProcessesScanned;
+        map.Refresh([6001]);
+
+        Assert.Equal([100], map.ReleasedOwners);
+        Assert.False(map.TryGetOwner(5001, out _));
+        Assert.False(map.TryGetOwner(5002, out _));
+        Assert.False(map.OwnsSockets(100));
+        Assert.True(map.TryGetOwner(6001, out var pid));
+        Assert.Equal(200, pid);
+        Assert.Equal(1, map.OwnerCount);
+
+        // Its sockets closed with it: nothing was unknown, so no fd table was read.
+        Assert.Equal(scanned, map.ProcessesScanned);
+    }
+
+    [Fact]
     public void Finds_this_process_as_the_owner_of_its_real_listener()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

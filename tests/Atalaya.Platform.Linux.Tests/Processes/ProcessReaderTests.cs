@@ -105,4 +105,19 @@ public sealed class ProcessReaderTests
         reader.TryReadExecutable(sleeper.Pid, out _, out var deleted);
         Assert.False(deleted);
     }
+
+    [Fact]
+    public void Counts_open_files_of_a_spawned_process_like_listing_its_fd_directory()
+    {
+        using var sleeper = SpawnedProcess.Start("/usr/bin/sleep", ["30"]);
+        var reader = new ProcessReader();
+
+        // The sleeper's fds do not move while it sleeps: the statx count and the listing agree.
+        var counted = reader.CountOpenFiles(sleeper.Pid);
+        var listed = ProcessReader.CountByListing(reader.PathOf(sleeper.Pid, "fd"));
+        Assert.NotNull(counted);
+        Assert.True(counted >= 3);
+        Assert.Equal(listed, counted);
+        Assert.Null(reader.CountOpenFiles(int.MaxValue));
+    }
 }

@@ -42,6 +42,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     private readonly Lock _gate = new();
     private readonly List<InetDiagSocket> _dump = [];
     private readonly HalfOpenHandshakes _halfOpen = new();
+    private readonly List<SocketRow> _rows = [];
     private readonly Atalaya.Core.Analytics.BoundedEntityMap<(bool Udp, System.Net.IPAddress Remote, int Port), (OwnerProcess Owner, DateTimeOffset At)> _recentEgressOwners = new(4096);
     private ConnectionLifecycle? _lifecycle;
     private Action<EcsEvent>? _emit;
@@ -79,6 +80,21 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     internal RecentConnectCache ConnectHints { get; } = new();
 
     internal SocketInodeOwnerMap Owners => _inventory.Owners;
+
+    /// <summary>How many times an owner's comm and exe were read.</summary>
+    internal long OwnerReads => _inventory.OwnerReads;
+
+    /// <summary>Where cycles spent their time (benchmarks read it).</summary>
+    internal CycleSections Sections { get; } = new();
+
+    /// <summary>One inventory cycle without events (benchmarks: the steady-state cost of an interval).</summary>
+    internal List<ObservedSocket> ReadInventory()
+    {
+        lock (_gate)
+        {
+            return ReadSockets();
+        }
+    }
 
     /// <summary>
     /// The collector when this kernel answers a sock_diag dump, else null with the reason (the
@@ -296,12 +312,16 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     private List<ObservedSocket> ReadSockets()
     {
         Counters.Increment(NetworkCounterNames.Snapshots);
-        var rows = new List<SocketRow>(_dump.Count);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long dumping = 0;
+        var rows = _rows;
+        rows.Clear();
         foreach (var (family, protocol) in (ReadOnlySpan<(byte, byte)>)[
                      (SockDiagParser.AfInet, SockDiagParser.IpprotoTcp), (SockDiagParser.AfInet6, SockDiagParser.IpprotoTcp),
                      (SockDiagParser.AfInet, SockDiagParser.IpprotoUdp), (SockDiagParser.AfInet6, SockDiagParser.IpprotoUdp)])
         {
             _dump.Clear();
+            var dumpStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var states = protocol == SockDiagParser.IpprotoTcp ? SockDiagParser.AllStatesButTimeWait : uint.MaxValue;
             var before = _reader.Malformed;
             if (!_reader.TryDump(family, protocol, states, _dump, out _))
@@ -312,6 +332,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
             }
 
             Counters.Increment(NetworkCounterNames.ParseErrors, _reader.Malformed - before);
+            dumping += System.Diagnostics.Stopwatch.GetTimestamp() - dumpStarted;
             foreach (var socket in _dump)
             {
                 rows.Add(SocketRow.FromInetDiag(socket));
@@ -319,8 +340,11 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
         }
 
         _halfOpen.Observe(rows);
-        var sockets = _inventory.Observe(rows);
+        var observed = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sockets = _inventory.Observe(rows, out var owners);
         RememberEgressOwners(sockets, _timeProvider.GetUtcNow());
+        var done = System.Diagnostics.Stopwatch.GetTimestamp();
+        Sections.Add(dumping, observed - started - dumping, owners, done - observed - owners);
         return sockets;
     }
 }

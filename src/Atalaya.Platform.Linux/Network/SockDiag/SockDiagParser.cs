@@ -82,6 +82,11 @@ internal static class SockDiagParser
     /// header ends the datagram, since nothing after it can be framed.
     /// </summary>
     public static SockDiagDatagram ParseDatagram(ReadOnlySpan<byte> datagram, byte protocol, List<InetDiagSocket> output,
+        out int errno, out int malformed, out bool interrupted) =>
+        ParseDatagram(datagram, protocol, output, null, out errno, out malformed, out interrupted);
+
+    /// <param name="addresses">Where addresses are interned (null: a new object per address).</param>
+    public static SockDiagDatagram ParseDatagram(ReadOnlySpan<byte> datagram, byte protocol, List<InetDiagSocket> output, AddressCache? addresses,
         out int errno, out int malformed, out bool interrupted)
     {
         errno = 0;
@@ -117,7 +122,7 @@ internal static class SockDiagParser
 
                     break;
                 case SockDiagByFamily:
-                    if (TryParseMessage(payload, protocol, out var socket, out var badAttributes))
+                    if (TryParseMessage(payload, protocol, addresses, out var socket, out var badAttributes))
                     {
                         output.Add(socket);
                     }
@@ -148,7 +153,11 @@ internal static class SockDiagParser
     }
 
     /// <summary>One <c>inet_diag_msg</c> and its attributes (the payload after the netlink header).</summary>
-    public static bool TryParseMessage(ReadOnlySpan<byte> payload, byte protocol, out InetDiagSocket socket, out int badAttributes)
+    public static bool TryParseMessage(ReadOnlySpan<byte> payload, byte protocol, out InetDiagSocket socket, out int badAttributes) =>
+        TryParseMessage(payload, protocol, null, out socket, out badAttributes);
+
+    /// <param name="addresses">Where addresses are interned (null: a new object per address).</param>
+    public static bool TryParseMessage(ReadOnlySpan<byte> payload, byte protocol, AddressCache? addresses, out InetDiagSocket socket, out int badAttributes)
     {
         socket = default;
         badAttributes = 0;
@@ -166,8 +175,8 @@ internal static class SockDiagParser
         var state = (TcpState)payload[1];
         var localPort = BinaryPrimitives.ReadUInt16BigEndian(payload[4..]);
         var remotePort = BinaryPrimitives.ReadUInt16BigEndian(payload[6..]);
-        var local = ReadAddress(family, payload.Slice(8, 16));
-        var remote = ReadAddress(family, payload.Slice(24, 16));
+        var local = ReadAddress(family, payload.Slice(8, 16), addresses);
+        var remote = ReadAddress(family, payload.Slice(24, 16), addresses);
         var cookie = ReadHost<uint>(payload[44..]) | ((ulong)ReadHost<uint>(payload[48..]) << 32);
         var receiveQueue = ReadHost<uint>(payload[56..]);
         var sendQueue = ReadHost<uint>(payload[60..]);
@@ -234,8 +243,9 @@ internal static class SockDiagParser
     private static ulong? ReadOptional(ReadOnlySpan<byte> value, int offset) =>
         value.Length >= offset + 8 ? ReadHost<ulong>(value[offset..]) : null;
 
-    private static IPAddress ReadAddress(byte family, ReadOnlySpan<byte> raw) =>
-        family == AfInet ? new IPAddress(raw[..4]) : new IPAddress(raw[..16]);
+    private static IPAddress ReadAddress(byte family, ReadOnlySpan<byte> raw, AddressCache? addresses) =>
+        addresses is not null ? addresses.Get(family, raw)
+        : family == AfInet ? new IPAddress(raw[..4]) : new IPAddress(raw[..16]);
 
     private static uint Align(uint length) => (length + 3u) & ~3u;
 

@@ -12,6 +12,7 @@ internal sealed class SockDiagReader : IDisposable
 
     private readonly SafeNetlinkHandle _handle;
     private readonly byte[] _buffer = new byte[BufferLength];
+    private readonly AddressCache _addresses = new();
     private uint _sequence;
 
     private SockDiagReader(SafeNetlinkHandle handle) => _handle = handle;
@@ -62,7 +63,7 @@ internal sealed class SockDiagReader : IDisposable
                 return false;
             }
 
-            var status = SockDiagParser.ParseDatagram(_buffer.AsSpan(0, length), protocol, output, out errno, out var malformed, out var interrupted);
+            var status = SockDiagParser.ParseDatagram(_buffer.AsSpan(0, length), protocol, output, _addresses, out errno, out var malformed, out var interrupted);
             Malformed += malformed;
             if (interrupted)
             {
