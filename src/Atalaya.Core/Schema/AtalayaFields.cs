@@ -102,6 +102,9 @@ public sealed record AtalayaProcessFields
     public bool? Hidden { get; init; }
     /// <summary>The package that owns the executable (dpkg/rpm), null when none does.</summary>
     public string? Package { get; init; }
+
+    /// <summary>True: a package owns the executable; false: checked and no package does; null: not checked (no package database).</summary>
+    public bool? Packaged { get; init; }
 }
 
 /// <summary>One link of <c>atalaya.process.ancestry</c>.</summary>

@@ -137,6 +137,7 @@ public static class FieldCatalog
         F("atalaya.process.stdin_type", FieldType.Keyword, "Standard input at process start: pipe, socket, tty, null or file.", null, e => e.Atalaya?.Process?.StdinType),
         F("atalaya.process.hidden", FieldType.Boolean, "The pid exists but is missing from the /proc listing.", null, e => e.Atalaya?.Process?.Hidden),
         F("atalaya.process.package", FieldType.Keyword, "Package that owns the executable, or absent when none does.", null, e => e.Atalaya?.Process?.Package),
+        F("atalaya.process.packaged", FieldType.Boolean, "True: a package owns the executable; false: checked, owned by none; absent: not checked.", null, e => e.Atalaya?.Process?.Packaged),
         F("atalaya.file.package", FieldType.Keyword, "Package that owns the file, or absent when none does.", null, e => e.Atalaya?.File?.Package),
         F("atalaya.file.package_verified", FieldType.Boolean, "The file matches its package's recorded digest (false: modified; absent: nothing to compare).", null, e => e.Atalaya?.File?.PackageVerified),
         F("atalaya.file.old_path", FieldType.Keyword, "Path before a rename.", null, e => e.Atalaya?.File?.OldPath),

@@ -123,8 +123,10 @@ internal sealed class FileEventFactory
             Atalaya = new AtalayaFields
             {
                 Partial = partial ? true : null,
-                Process = change.Writer is { Executable: { } writerExe } && _packages?.FindOwner(writerExe) is { } writerPackage
-                    ? new AtalayaProcessFields { Package = writerPackage.Name }
+                Process = change.Writer is { Executable: { } writerExe } && _packages is not null
+                    ? _packages.FindOwner(writerExe) is { } writerPackage
+                        ? new AtalayaProcessFields { Package = writerPackage.Name, Packaged = true }
+                        : new AtalayaProcessFields { Packaged = false }
                     : null,
                 File = new AtalayaFileFields
                 {
