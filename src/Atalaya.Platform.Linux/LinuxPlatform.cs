@@ -12,6 +12,7 @@ using Atalaya.Platform.Linux.Packages;
 using Atalaya.Platform.Linux.Persistence;
 using Atalaya.Platform.Linux.Processes;
 using Atalaya.Platform.Linux.Resources;
+using Atalaya.Platform.Linux.Services;
 
 namespace Atalaya.Platform.Linux;
 
@@ -30,7 +31,7 @@ public static class LinuxPlatform
 
         // The sensor ladder for processes: the netlink connector when the kernel accepts it (root, initial
         // pid namespace), else /proc polling. The probe's reason is kept for status.
-        var connectorOptions = new NetlinkProcessCollectorOptions { ProcRoot = options.ProcRoot };
+        var connectorOptions = new NetlinkProcessCollectorOptions { ProcRoot = options.ProcRoot, Packages = shared.Packages };
         string? processFallbackReason = null;
         IProcessSensor processes = options.PreferProcessConnector && NetlinkProcessCollector.Probe(connectorOptions, out processFallbackReason)
             ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
@@ -46,7 +47,8 @@ public static class LinuxPlatform
         var accounts = new AccountCollector(new AccountCollectorOptions(), time, host.Host);
         var auth = new AuthLogCollector(new AuthLogCollectorOptions(), time, host.Host);
         var resources = new ResourceCollector(new ResourceCollectorOptions { ProcRoot = options.ProcRoot }, time, host.Host, host.BootId);
-        var collectors = new List<IEventCollector> { processes, network, hidden, files, persistence, accounts, auth, resources };
+        var services = new ServiceCollector(new ServiceCollectorOptions(), time, host.Host, shared.Packages);
+        var collectors = new List<IEventCollector> { processes, network, hidden, files, persistence, accounts, auth, resources, services };
 
         // The audit sensor needs CAP_AUDIT_CONTROL. It takes the audit subsystem only when no
         // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
@@ -83,7 +85,7 @@ public static class LinuxPlatform
     }
 
     private static ProcfsProcessCollector CreateProcfsSensor(LinuxPlatformOptions options, TimeProvider time, SharedState shared) =>
-        new(new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot },
+        new(new ProcfsProcessCollectorOptions { Interval = options.ProcessInterval, ProcRoot = options.ProcRoot, Packages = shared.Packages },
             time, shared.Host, shared.Hashes, shared.Users, shared.Groups);
 
     /// <summary>sock_diag gives bytes and every TCP close; /proc/net is the fallback when the kernel refuses it.</summary>

@@ -156,4 +156,19 @@ public sealed record AtalayaFileFields
 
     /// <summary>How many raw kernel events were merged into this one (an editor's save, a burst of writes).</summary>
     public int? Coalesced { get; init; }
+
+    /// <summary>A package manager's batch: paths that exist after it and did not before.</summary>
+    public int? BatchCreated { get; init; }
+
+    /// <summary>A package manager's batch: paths that existed and were replaced or changed.</summary>
+    public int? BatchModified { get; init; }
+
+    /// <summary>A package manager's batch: paths removed.</summary>
+    public int? BatchDeleted { get; init; }
+
+    /// <summary>A package manager's batch: the packages installed, upgraded or removed, where known.</summary>
+    public IReadOnlyList<string>? BatchPackages { get; init; }
+
+    /// <summary>A package manager's batch: the first few paths, for a look without a query.</summary>
+    public IReadOnlyList<string>? BatchPaths { get; init; }
 }

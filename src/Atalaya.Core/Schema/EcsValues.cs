@@ -60,4 +60,5 @@ public static class Datasets
     public const string Account = "atalaya.account";
     public const string Authentication = "atalaya.auth";
     public const string Metrics = "atalaya.metrics";
+    public const string Service = "atalaya.service";
 }

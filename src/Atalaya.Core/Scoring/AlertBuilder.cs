@@ -49,6 +49,11 @@ public static class AlertBuilder
             });
         }
 
+        if (PackageContext(processSubject) is { } packageContext)
+        {
+            evidence.Add(packageContext);
+        }
+
         var summary = Summarize(score, ordered);
         var alertId = AlertId(entityKey);
         return new EcsEvent
@@ -121,6 +126,28 @@ public static class AlertBuilder
         var verdict = char.ToUpperInvariant(score.Verdict[0]) + score.Verdict[1..];
         var more = ordered.Count > 1 ? $" (and {ordered.Count - 1} more signal{(ordered.Count > 2 ? "s" : "")})" : "";
         return $"{verdict} ({score.Score}/100): {ordered[0].Detail}{more}.";
+    }
+
+    /// <summary>
+    /// Whether the subject's executable came from a package, as context for the analyst (weight 0, no
+    /// domain: it scores nothing and stays off incident timelines). Said only when it was checked.
+    /// </summary>
+    private static EvidenceItem? PackageContext(EcsEvent subject)
+    {
+        if (subject.Process?.Executable is not { } executable || subject.Atalaya?.Process?.Packaged is not { } packaged)
+        {
+            return null;
+        }
+
+        return new EvidenceItem
+        {
+            Signal = "atalaya.context.package",
+            Weight = 0,
+            Confidence = 1,
+            Detail = packaged && subject.Atalaya.Process.Package is { } package
+                ? $"{executable} is from package {package}"
+                : $"{executable} is not from any package",
+        };
     }
 
     private static string DomainWord(SignalDomain domain) => domain.ToString().ToLowerInvariant();

@@ -11,7 +11,12 @@ namespace Atalaya.Platform.Linux.Accounts;
 /// the agent is not replayed), follows rotation by inode, and reports a log truncated in place, which
 /// rotation never does.
 /// </summary>
-/// <remarks>Hosts without rsyslog keep these in the journal only; reading the journal is not implemented yet.</remarks>
+/// <remarks>
+/// Hosts without rsyslog keep these in the journal only: when the log file is absent and journald runs,
+/// <c>journalctl -o json --follow</c> is read instead (sensor <c>journald</c>), and an entry whose
+/// trusted sender uid (<c>_UID</c>) is not root is dropped and counted: sshd, sudo, su and the account
+/// tools log as root, and any user can log under the name "sshd" with logger(1).
+/// </remarks>
 public sealed class AuthLogCollector : IEventCollector
 {
     public const string ActionLogTruncated = "auth-log-truncated";
@@ -22,6 +27,7 @@ public sealed class AuthLogCollector : IEventCollector
     private ulong _inode;
     private long _offset = -1;
     private string _partial = string.Empty;
+    private readonly JournalctlFollower _journal;
 
     public AuthLogCollector(AuthLogCollectorOptions options, TimeProvider timeProvider, HostFields? host)
     {
@@ -30,17 +36,29 @@ public sealed class AuthLogCollector : IEventCollector
         _options = options;
         _timeProvider = timeProvider;
         _host = host;
+        _journal = new JournalctlFollower(options.Journalctl, options.RootPrefix);
     }
 
     public string Name => "auth";
 
-    public string Sensor => "auth-log-tail";
+    /// <summary>auth-log-tail, journald, or why neither source is there (status shows it).</summary>
+    public string Sensor => File.Exists(_options.Path)
+        ? "auth-log-tail"
+        : _journal.IsAvailable
+            ? "journald"
+            : $"auth-log-tail (waiting: no {_options.Path}, journald not running)";
 
     public CollectorCounters Counters { get; } = new();
 
     public async Task RunAsync(IEventPublisher output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (!File.Exists(_options.Path) && _journal.IsAvailable)
+        {
+            await FollowJournalAsync(output, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             Poll(output, fromStart: false);
@@ -143,6 +161,46 @@ public sealed class AuthLogCollector : IEventCollector
             {
                 Publish(output, BuildEvent(syslog, record));
             }
+        }
+    }
+
+    private async Task FollowJournalAsync(IEventPublisher output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var exit = await _journal.FollowAsync(line => HandleJournalLine(output, line.Span), cancellationToken).ConfigureAwait(false);
+            // journalctl --follow only ends when journald went away or refused us: a fault for the supervisor to restart.
+            throw new InvalidOperationException($"journalctl exited with code {exit}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One <c>journalctl -o json</c> line: parsed, checked for a root sender, and published when it is an auth record.</summary>
+    internal void HandleJournalLine(IEventPublisher output, ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty)
+        {
+            return;
+        }
+
+        Counters.Increment("lines");
+        if (!JournalJsonParser.TryParse(line, out var entry))
+        {
+            Counters.Increment("parse_errors");
+            return;
+        }
+
+        if (entry.SenderUid is not 0)
+        {
+            Counters.Increment("journal_untrusted_sender");
+            return;
+        }
+
+        if (AuthMessageParser.TryParse(entry.Program, entry.Message, out var record))
+        {
+            Publish(output, BuildEvent(entry.ToSyslogLine(), record));
         }
     }
 

@@ -77,4 +77,5 @@ public static class FileActions
     public const string AttributesChanged = "file-attributes-changed";
     public const string PackageFileModified = "package-file-modified";
     public const string UnownedExecutable = "unowned-executable";
+    public const string PackageManagerBatch = "package-manager-batch";
 }

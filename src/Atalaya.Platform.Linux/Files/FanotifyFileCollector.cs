@@ -30,7 +30,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
     private readonly int _ownPid = Environment.ProcessId;
 
     private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename,
-        IReadOnlyList<string> marked, IReadOnlyList<string> unmarked, FileMonitorOptions options, TimeProvider time,
+        IReadOnlyList<string> marked, Dictionary<string, string> unmarked, FileMonitorOptions options, TimeProvider time,
         LinuxHostInfo? host, ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase? packages)
     {
         _fanotify = fanotify;
@@ -38,23 +38,46 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         _watch = watch;
         _hasRename = hasRename;
         MarkedFilesystems = marked;
-        UnmarkedPaths = unmarked;
+        UnmarkedPaths = [.. unmarked.Keys];
+        UnmarkedReasons = unmarked;
         _options = options;
         _time = time;
         _writers = new WriterResolver(options.ProcRoot, host, users, time);
         _factory = new FileEventFactory(host?.Host, hashes, users, packages, activity: null, options, Counters);
+
+        // Per path, not all or nothing: the places on a filesystem that refused the mark (overlay without
+        // nfs_export, fuse, procfs) are watched by inotify, without the writer, beside the fanotify marks.
+        var fallbackPatterns = watch.PatternsWithPrefix(unmarked.Keys);
+        if (fallbackPatterns.Count > 0)
+        {
+            InotifyFallback = new InotifyFileCollector(options with { WatchedPaths = fallbackPatterns }, time, host, hashes, users, packages)
+            {
+                FallbackReason = string.Join("; ", unmarked.Select(kv => $"{kv.Key}: {kv.Value}")),
+            };
+        }
+
+        Sensor = InotifyFallback is null
+            ? "fanotify"
+            : $"fanotify ({string.Join(", ", marked)}) + inotify ({string.Join(", ", fallbackPatterns)}: {InotifyFallback.FallbackReason})";
     }
 
     public string Name => "file";
 
-    public string Sensor => "fanotify";
+    /// <summary><c>fanotify</c>, or which places fanotify marks and which inotify watches and why, for status.</summary>
+    public string Sensor { get; }
+
+    /// <summary>The inotify sensor for the watched places whose filesystem refused the fanotify mark; null when none did.</summary>
+    public InotifyFileCollector? InotifyFallback { get; }
+
+    /// <summary>Why each unmarked path was refused (the mark's errno).</summary>
+    public IReadOnlyDictionary<string, string> UnmarkedReasons { get; }
 
     public CollectorCounters Counters { get; } = new();
 
     /// <summary>One watched path per filesystem that carries the mark.</summary>
     public IReadOnlyList<string> MarkedFilesystems { get; }
 
-    /// <summary>Watched places whose filesystem refused the mark (no file handle support): not covered by this sensor.</summary>
+    /// <summary>Watched places whose filesystem refused the mark (no file handle support): watched by <see cref="InotifyFallback"/>.</summary>
     public IReadOnlyList<string> UnmarkedPaths { get; }
 
     /// <summary>
@@ -82,7 +105,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         var watch = new WatchList(options.WatchedPaths, options.ExcludedPaths);
         var directories = new DirectoryHandleResolver();
         var marked = new List<string>();
-        var unmarked = new List<string>();
+        var unmarked = new Dictionary<string, string>(StringComparer.Ordinal);
         var markedFsids = new HashSet<ulong>();
         bool? hasRename = null;
         foreach (var prefix in watch.LiteralPrefixes())
@@ -90,7 +113,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
             var anchor = NearestExistingDirectory(prefix);
             if (anchor is null || !Interop.TryGetFsid(anchor, out var fsid))
             {
-                unmarked.Add(prefix);
+                unmarked[prefix] = "no filesystem id (statfs refused)";
                 continue;
             }
 
@@ -112,9 +135,21 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
                 hasRename ??= true;
             }
 
-            if (result != 0 || !directories.AddMount(fsid, anchor, out _))
+            if (result != 0)
             {
-                unmarked.Add(prefix);
+                unmarked[prefix] = result switch
+                {
+                    Interop.EOPNOTSUPP => "filesystem mark refused (EOPNOTSUPP): no decodable file handles on this filesystem",
+                    Interop.ENODEV => "filesystem mark refused (ENODEV): no file handle support",
+                    Interop.EXDEV => "filesystem mark refused (EXDEV): filesystem in a subvolume or with a different fsid",
+                    _ => $"filesystem mark refused (errno {result})",
+                };
+                continue;
+            }
+
+            if (!directories.AddMount(fsid, anchor, out _))
+            {
+                unmarked[prefix] = "no handle for the mount (open_by_handle_at will not resolve its directories)";
                 continue;
             }
 
@@ -141,6 +176,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = new Thread(() => ReadLoop(pump, stop.Token)) { IsBackground = true, Name = "atalaya-fanotify" };
         reader.Start();
+        var fallback = InotifyFallback?.RunAsync(output, stop.Token) ?? Task.CompletedTask;
         try
         {
             await pump.RunAsync(output, cancellationToken).ConfigureAwait(false);
@@ -152,6 +188,13 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         {
             await stop.CancelAsync().ConfigureAwait(false);
             reader.Join();
+            try
+            {
+                await fallback.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class FileChangePump
     private readonly TimeProvider _time;
     private readonly CollectorCounters _counters;
     private FileTreeSnapshot? _baseline;
+    private PackageManagerBatch? _batch;
     private int _rescanRequested;
 
     public FileChangePump(FileEventFactory factory, WatchList watch, FileMonitorOptions options, TimeProvider time, CollectorCounters counters)
@@ -60,17 +61,114 @@ internal sealed class FileChangePump
     {
         _baseline = await Task.Run(() => FileTreeSnapshot.Take(_watch, _options.RescanMaxEntries, cancellationToken), cancellationToken).ConfigureAwait(false);
         _counters.Increment("baseline-entries", _baseline.Entries.Count);
-        await foreach (var change in _channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (change is not null)
+            while (await WaitAsync(output, cancellationToken).ConfigureAwait(false))
             {
-                Publish(output, change);
+                while (_channel.Reader.TryRead(out var change))
+                {
+                    if (change is not null)
+                    {
+                        Route(output, change);
+                    }
+
+                    if (Volatile.Read(ref _rescanRequested) == 1)
+                    {
+                        Rescan(output, cancellationToken);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            FlushBatch(output);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next change; while a package-manager batch is open, wakes when it has been quiet
+    /// for the window and reports it. False when the reading side completed.
+    /// </summary>
+    private async Task<bool> WaitAsync(IEventPublisher output, CancellationToken cancellationToken)
+    {
+        while (_batch is { } batch)
+        {
+            var quietFor = _time.GetElapsedTime(batch.LastTimestamp);
+            var openFor = _time.GetElapsedTime(batch.FirstTimestamp);
+            if (quietFor >= _options.PackageBatchQuiet || openFor >= _options.PackageBatchMaxDuration)
+            {
+                FlushBatch(output);
+                break;
             }
 
-            if (Volatile.Read(ref _rescanRequested) == 1)
+            var wait = TimeSpan.FromTicks(Math.Min((_options.PackageBatchQuiet - quietFor).Ticks, (_options.PackageBatchMaxDuration - openFor).Ticks));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(wait, _time, timeout.Token);
+            var ready = _channel.Reader.WaitToReadAsync(timeout.Token).AsTask();
+            var first = await Task.WhenAny(ready, delay).ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (first == ready)
             {
-                Rescan(output, cancellationToken);
+                return await ready.ConfigureAwait(false);
             }
+        }
+
+        return await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Route(IEventPublisher output, CoalescedFileChange change)
+    {
+        if (_options.PackageBatchQuiet <= TimeSpan.Zero || !_factory.IsPackageManagerRun(change))
+        {
+            Publish(output, change);
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        _batch ??= new PackageManagerBatch(now, _options.PackageBatchSamplePaths);
+        var exists = Interop.TryStatx(change.Path, out var stat);
+        bool? existedBefore = _baseline is null ? null : _baseline.Entries.ContainsKey(change.Path);
+        _batch.Add(change, exists, existedBefore, now);
+        _counters.Increment("package-batched-changes");
+        TrackStat(change, exists, stat);
+    }
+
+    private void FlushBatch(IEventPublisher output)
+    {
+        if (_batch is not { } batch)
+        {
+            return;
+        }
+
+        _batch = null;
+        output.Publish(_factory.BuildBatch(batch, _time.GetUtcNow()));
+        _counters.Increment("package-batches");
+        _counters.Increment("events");
+    }
+
+    /// <summary>The baseline bookkeeping of <see cref="Track"/> for a batched change, from a stat instead of a built event.</summary>
+    private void TrackStat(CoalescedFileChange change, bool exists, in Interop.StatxBuffer stat)
+    {
+        if (_baseline is null)
+        {
+            return;
+        }
+
+        if (change.OldPath is not null)
+        {
+            _baseline.Entries.Remove(change.OldPath);
+        }
+
+        if (exists)
+        {
+            var mtime = DateTimeOffset.FromUnixTimeSeconds(stat.stx_mtime.tv_sec).AddTicks(stat.stx_mtime.tv_nsec / 100);
+            _baseline.Entries[change.Path] = new FileTreeSnapshot.Entry(change.IsDirectory ? 0 : (long)stat.stx_size, mtime.UtcTicks,
+                stat.stx_mode & 0xFFF, change.IsDirectory);
+        }
+        else
+        {
+            _baseline.Entries.Remove(change.Path);
         }
     }
 

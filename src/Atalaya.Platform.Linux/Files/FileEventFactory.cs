@@ -123,8 +123,10 @@ internal sealed class FileEventFactory
             Atalaya = new AtalayaFields
             {
                 Partial = partial ? true : null,
-                Process = change.Writer is { Executable: { } writerExe } && _packages?.FindOwner(writerExe) is { } writerPackage
-                    ? new AtalayaProcessFields { Package = writerPackage.Name }
+                Process = change.Writer is { Executable: { } writerExe } && _packages is not null
+                    ? _packages.FindOwner(writerExe) is { } writerPackage
+                        ? new AtalayaProcessFields { Package = writerPackage.Name, Packaged = true }
+                        : new AtalayaProcessFields { Packaged = false }
                     : null,
                 File = new AtalayaFileFields
                 {
@@ -133,6 +135,83 @@ internal sealed class FileEventFactory
                     OldPath = change.OldPath,
                     Executable = executable,
                     Coalesced = change.Count,
+                },
+            },
+        };
+    }
+
+    /// <summary>
+    /// The change was written by a package manager that is what it claims: named like one, and (where a
+    /// package database exists) running a packaged executable. A /tmp/dpkg copied there by an attacker is
+    /// named like dpkg but owned by no package, and keeps its writes reported one by one.
+    /// </summary>
+    public bool IsPackageManagerRun(CoalescedFileChange change)
+    {
+        if (!PackageManagerBatch.IsPackageManagerChange(change))
+        {
+            return false;
+        }
+
+        if (_packages is null)
+        {
+            return true;
+        }
+
+        var trusted = change.Writer?.Executable is { } executable && _packages.FindOwner(executable) is not null;
+        if (!trusted)
+        {
+            _counters.Increment("package-manager-name-unpackaged");
+        }
+
+        return trusted;
+    }
+
+    /// <summary>
+    /// One event for a package manager's run: counts, the first paths, the packages (from the writers'
+    /// arguments and from the package database's owners of up to 256 of the files, asked now that the run
+    /// has finished writing its file lists), and the first writer as the process. Nothing is hashed or
+    /// verified here: mid-upgrade digests are stale, and <c>atalaya scan</c> verifies afterwards.
+    /// </summary>
+    public EcsEvent BuildBatch(PackageManagerBatch batch, DateTimeOffset now)
+    {
+        if (_packages is not null)
+        {
+            foreach (var path in batch.ProbePaths)
+            {
+                if (_packages.FindOwner(path) is { } owner)
+                {
+                    batch.AddPackage(owner.Name);
+                }
+            }
+        }
+
+        var writer = batch.Writers.Count > 0 ? batch.Writers[0] : null;
+        return new EcsEvent
+        {
+            Timestamp = now,
+            Event = new EventFields
+            {
+                Kind = EventKinds.Event,
+                Category = [EventCategories.File, EventCategories.Package],
+                Type = [EventTypes.Change],
+                Action = FileActions.PackageManagerBatch,
+                Dataset = Datasets.File,
+                Module = "atalaya",
+                Reason = $"{writer?.Name ?? "a package manager"} wrote {batch.Files} file(s) in watched places"
+                         + (batch.Packages.Count > 0 ? $" for {string.Join(", ", batch.Packages.Take(5))}{(batch.Packages.Count > 5 ? $" and {batch.Packages.Count - 5} more" : "")}" : ""),
+            },
+            Host = _host,
+            Process = writer,
+            Atalaya = new AtalayaFields
+            {
+                File = new AtalayaFileFields
+                {
+                    Coalesced = (int)Math.Min(batch.RawEvents, int.MaxValue),
+                    BatchCreated = batch.Created,
+                    BatchModified = batch.Modified,
+                    BatchDeleted = batch.Deleted,
+                    BatchPackages = batch.Packages.Count > 0 ? [.. batch.Packages] : null,
+                    BatchPaths = batch.SamplePaths.Count > 0 ? [.. batch.SamplePaths] : null,
                 },
             },
         };

@@ -54,4 +54,16 @@ public sealed record FileMonitorOptions
     public int RescanMaxEntries { get; init; } = 200_000;
 
     public string ProcRoot { get; init; } = "/proc";
+
+    /// <summary>
+    /// Changes written by a package manager (dpkg, apt, rpm...) are one batch event, closed once no package
+    /// manager has written for this long. Zero reports them one by one, like any other writer's.
+    /// </summary>
+    public TimeSpan PackageBatchQuiet { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A batch still open after this long is reported anyway (a long upgrade is several batches).</summary>
+    public TimeSpan PackageBatchMaxDuration { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How many paths a batch event lists.</summary>
+    public int PackageBatchSamplePaths { get; init; } = 20;
 }

@@ -83,6 +83,10 @@ public sealed class WatchList
     /// <summary>The longest literal directory each pattern starts with: where a filesystem mark must be placed.</summary>
     public IReadOnlyList<string> LiteralPrefixes() => [.. _included.Select(p => p.LiteralPrefix).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>The included patterns whose literal prefix is one of <paramref name="prefixes"/> (a fallback sensor's share of the list).</summary>
+    public IReadOnlyList<string> PatternsWithPrefix(IReadOnlyCollection<string> prefixes) =>
+        [.. _included.Where(p => prefixes.Contains(p.LiteralPrefix)).Select(p => p.Text)];
+
     internal static bool IsAtOrBelow(string path, string root) =>
         root == "/" || (path.StartsWith(root, StringComparison.Ordinal) && (path.Length == root.Length || path[root.Length] == '/'));
 

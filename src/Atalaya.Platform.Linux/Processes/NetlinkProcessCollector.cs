@@ -56,12 +56,15 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         _options = options;
         _timeProvider = timeProvider;
         groups ??= new GroupNameResolver();
-        _builder = new ProcessEventBuilder(host, hashes, users, groups, new ProcessReader(options.ProcRoot), options.MaxAncestry, Counters);
+        _builder = new ProcessEventBuilder(host, hashes, users, groups, new ProcessReader(options.ProcRoot), options.MaxAncestry, Counters)
+        {
+            Packages = options.Packages,
+        };
 
         // The polling sensor is reused for one-shot snapshots and for the resync after a loss: one
         // /proc walk and one facts cache, not two.
         _scanner = new ProcfsProcessCollector(
-            new ProcfsProcessCollectorOptions { ProcRoot = options.ProcRoot, MaxAncestry = options.MaxAncestry },
+            new ProcfsProcessCollectorOptions { ProcRoot = options.ProcRoot, MaxAncestry = options.MaxAncestry, Packages = options.Packages },
             timeProvider, host, hashes, users, groups);
         _openSocket = openSocket ?? OpenRealSocket;
     }

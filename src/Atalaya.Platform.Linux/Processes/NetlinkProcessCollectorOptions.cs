@@ -36,4 +36,7 @@ public sealed record NetlinkProcessCollectorOptions
 
     /// <summary>How often the kernel's Drops column of /proc/net/netlink is read for this socket.</summary>
     public TimeSpan DropsInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Package database naming the owner of each executable; null leaves <c>atalaya.process.package</c> absent.</summary>
+    public Packages.IPackageDatabase? Packages { get; init; }
 }

@@ -3,6 +3,7 @@ using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
 using Atalaya.Platform.Linux.Hashing;
 using Atalaya.Platform.Linux.Host;
+using Atalaya.Platform.Linux.Packages;
 
 namespace Atalaya.Platform.Linux.Processes;
 
@@ -37,6 +38,12 @@ internal sealed class ProcessEventBuilder
     }
 
     public ProcessReader Reader { get; }
+
+    /// <summary>
+    /// Names the package that owns each event's executable (<c>atalaya.process.package</c>/<c>packaged</c>);
+    /// null or unavailable leaves both absent. A lookup is one dictionary probe once the database is built.
+    /// </summary>
+    public IPackageDatabase? Packages { get; init; }
 
     public LinuxHostInfo Host => _host;
 
@@ -276,6 +283,7 @@ internal sealed class ProcessEventBuilder
         }
 
         var effectiveUid = facts.EffectiveUid ?? facts.Uid;
+        var packaged = FindOwner(facts, out var owner);
         return new EcsEvent
         {
             Timestamp = now,
@@ -340,9 +348,28 @@ internal sealed class ProcessEventBuilder
                     AnonymousExecutableRegions = facts.Maps?.AnonymousExecutableRegions,
                     StdinType = facts.StdinType,
                     WritablePathLibraries = facts.Maps is { WritablePathLibraries.Count: > 0 } maps ? maps.WritablePathLibraries : null,
+                    Package = owner?.Name,
+                    Packaged = packaged,
                 },
             },
         };
+    }
+
+    /// <summary>
+    /// A deleted or replaced image is not the file the package installed, so it is not looked up (null:
+    /// not checked), nor is a kernel thread's absent executable.
+    /// </summary>
+    private bool? FindOwner(ProcessFacts facts, out PackageOwner? owner)
+    {
+        owner = null;
+        if (Packages is not { IsAvailable: true } packages || facts.Executable is null || facts.ExecutableDeleted || facts.IsKernelThread)
+        {
+            return null;
+        }
+
+        _counters.Increment("package-lookups");
+        owner = packages.FindOwner(facts.Executable);
+        return owner is not null;
     }
 
     private static string Id(uint value) => value.ToString(CultureInfo.InvariantCulture);

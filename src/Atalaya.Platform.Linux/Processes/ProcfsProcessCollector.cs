@@ -44,7 +44,10 @@ public sealed class ProcfsProcessCollector : IProcessSensor
         _options = options;
         _timeProvider = timeProvider;
         _reader = new ProcessReader(options.ProcRoot);
-        _builder = new ProcessEventBuilder(host, hashes, users, groups ?? new GroupNameResolver(), _reader, options.MaxAncestry, Counters);
+        _builder = new ProcessEventBuilder(host, hashes, users, groups ?? new GroupNameResolver(), _reader, options.MaxAncestry, Counters)
+        {
+            Packages = options.Packages,
+        };
     }
 
     public string Name => "process";

@@ -14,4 +14,7 @@ public sealed record ProcfsProcessCollectorOptions
 
     /// <summary>Upper bound of <c>atalaya.process.ancestry</c> links.</summary>
     public int MaxAncestry { get; init; } = 64;
+
+    /// <summary>Package database naming the owner of each executable; null leaves <c>atalaya.process.package</c> absent.</summary>
+    public Packages.IPackageDatabase? Packages { get; init; }
 }

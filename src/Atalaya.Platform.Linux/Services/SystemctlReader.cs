@@ -9,7 +9,7 @@ namespace Atalaya.Platform.Linux.Services;
 /// </summary>
 public sealed class SystemctlReader
 {
-    internal static readonly string[] Properties = ["Id", "LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "FragmentPath", "ExecStart"];
+    internal static readonly string[] Properties = ["Id", "LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "FragmentPath", "ExecStart", "Result"];
 
     private readonly string _systemctl;
     private readonly string _runRoot;

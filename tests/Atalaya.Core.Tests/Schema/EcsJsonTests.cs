@@ -47,7 +47,8 @@ public sealed class EcsJsonTests
                 TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true, StdinType = "pipe",
                 Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }], Package = "openssh-server", Packaged = true,
             },
-            File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3 },
+            File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3,
+                BatchCreated = 4, BatchModified = 5, BatchDeleted = 6, BatchPackages = ["openssh-server"], BatchPaths = ["/usr/sbin/sshd"] },
             Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
             Persistence = new AtalayaPersistenceFields
             {

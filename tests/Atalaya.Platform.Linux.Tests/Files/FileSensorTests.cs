@@ -218,7 +218,7 @@ public sealed class FileSensorTests
     }
 
     /// <summary>A collector running in the background, collecting what it publishes; stopped on dispose.</summary>
-    private sealed class Running : IEventPublisher, IAsyncDisposable
+    internal sealed class Running : IEventPublisher, IAsyncDisposable
     {
         private readonly ConcurrentQueue<EcsEvent> _events = new();
         private readonly CancellationTokenSource _stop = new();
