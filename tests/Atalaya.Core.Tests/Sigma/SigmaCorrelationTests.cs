@@ -495,6 +495,43 @@ public sealed class SigmaCorrelationTests
         Assert.Single(sink.Signals);
     }
 
+    [Fact]
+    public void Case_files_expand_timed_event_sequences()
+    {
+        const string text = """
+            rules: [x.yml]
+            cases:
+              - name: burst
+                events:
+                  - repeat: 3
+                    after: 30s
+                    event: { event: { category: [authentication], outcome: failure }, source: { ip: 203.0.113.7 } }
+                  - after: 2m
+                    event_json: '{"event": {"category": ["authentication"], "outcome": "success"}}'
+                expect: [c0000000-0000-4000-8000-0000000000c1]
+            """;
+        var file = SigmaCaseFile.Parse("x.cases.yaml", text);
+        var sequence = Assert.Single(file.Cases).Events;
+        Assert.Equal(4, sequence.Count);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal([start, start.AddSeconds(30), start.AddSeconds(60), start.AddSeconds(180)], sequence.Select(e => e.Timestamp));
+        Assert.Equal(["failure", "failure", "failure", "success"], sequence.Select(e => e.Event.Outcome));
+        Assert.Equal("203.0.113.7", sequence[2].Source!.Ip);
+    }
+
+    [Theory]
+    [InlineData("events: []", "'events' must be a list of steps")]
+    [InlineData("events: [ { repeat: 0, event: { event: { category: [process] } } } ]", "'repeat' must be a positive count")]
+    [InlineData("events: [ { after: soon, event: { event: { category: [process] } } } ]", "'after' must be a duration")]
+    [InlineData("events: [ { repeat: 200000, event: { event: { category: [process] } } } ]", "more than 100000 events")]
+    [InlineData("events: [ { repeat: 2 } ]", "needs 'event:'")]
+    public void Bad_sequences_are_format_errors(string events, string message)
+    {
+        var text = "cases:\n  - name: bad\n    " + events + "\n    expect: none\n";
+        var error = Assert.Throws<FormatException>(() => SigmaCaseFile.Parse("x.cases.yaml", text));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     private static string Correlation(string type, string rules, string groupBy, string timespan, string? condition, bool generate = false) => $"""
         title: the correlation
         id: c0000000-0000-4000-8000-0000000000c1
