@@ -21,6 +21,7 @@ public sealed class SigmaAnalytic : IAnalytic
     private readonly bool prefilter;
     // Written on the engine's thread only when a rule throws; read by the status snapshot.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _timeouts = new(StringComparer.Ordinal);
     private readonly ulong[] _selected;
     private readonly SigmaCorrelationEngine _correlations;
 
@@ -47,6 +48,16 @@ public sealed class SigmaAnalytic : IAnalytic
 
     /// <summary>Rules (and correlations) that threw while evaluating, by id (should stay empty; shown in status).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
+
+    /// <summary>Rules whose <c>|re</c> matches were abandoned at the regex timeout, by id (counted as no match).</summary>
+    public IReadOnlyDictionary<string, long> RegexTimeouts => _timeouts;
+
+    /// <summary>The rules with the most failures (exceptions plus regex timeouts), worst first; safe to call from another thread.</summary>
+    public IReadOnlyList<Pipeline.RuleFailure> TopFailures(int count) =>
+        [.. _failures.Keys.Union(_timeouts.Keys, StringComparer.Ordinal)
+            .Select(id => new Pipeline.RuleFailure { RuleId = id, Errors = _failures.GetValueOrDefault(id), RegexTimeouts = _timeouts.GetValueOrDefault(id) })
+            .OrderByDescending(f => f.Total).ThenBy(f => f.RuleId, StringComparer.Ordinal)
+            .Take(count)];
 
     /// <summary>Correlation rules that matched (whether or not they raised a signal).</summary>
     public long CorrelationMatches => _correlations.Fired;
@@ -93,9 +104,14 @@ public sealed class SigmaAnalytic : IAnalytic
     private void Evaluate(SigmaRule rule, EcsEvent value, ISignalSink signals)
     {
         bool matched;
+        var timeouts = RegexMatcher.ThreadTimeouts;
         try
         {
             matched = rule.Matches(value);
+            if (RegexMatcher.ThreadTimeouts != timeouts)
+            {
+                _timeouts.AddOrUpdate(rule.Id, 1, static (_, count) => count + 1);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
