@@ -9,11 +9,18 @@ internal static class Program
     // dotnet run -c Release --project bench/Atalaya.Benchmarks -- --filter '*' --job short
     // dotnet run -c Release --project bench/Atalaya.Benchmarks -- --per-rule   (the ten most expensive rules)
     // dotnet run -c Release --project bench/Atalaya.Benchmarks -- --throughput (events/s, prefilter off vs on, same run)
+    // dotnet run -c Release --project bench/Atalaya.Benchmarks -- --correlation-memory [GROUPS] (1M correlation keys: groups, heap, RSS)
     public static void Main(string[] args)
     {
         if (args is ["--per-rule"])
         {
             PerRule();
+            return;
+        }
+
+        if (args is ["--correlation-memory", ..])
+        {
+            CorrelationMemory.Run(args);
             return;
         }
 

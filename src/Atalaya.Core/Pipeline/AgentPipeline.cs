@@ -13,6 +13,9 @@ namespace Atalaya.Core.Pipeline;
 /// </summary>
 public sealed class AgentPipeline
 {
+    /// <summary>Rules listed in status as the worst run-time offenders.</summary>
+    public const int MaxRuleFailuresShown = 10;
+
     private readonly CollectorSupervisor _supervisor;
     private readonly DetectionEngine _engine;
     private readonly ProcessTableEnricher _enricher;
@@ -99,6 +102,8 @@ public sealed class AgentPipeline
         EventsStored = Interlocked.Read(ref _stored),
         AlertsRaised = _engine.AlertsRaised,
         AnalyticFailures = new Dictionary<string, long>(_engine.AnalyticFailures, StringComparer.Ordinal),
+        RuleFailures = [.. _engine.Analytics.OfType<Detection.Sigma.SigmaAnalytic>().SelectMany(s => s.TopFailures(MaxRuleFailuresShown))
+            .OrderByDescending(f => f.Total).ThenBy(f => f.RuleId, StringComparer.Ordinal).Take(MaxRuleFailuresShown)],
         StoreErrors = Interlocked.Read(ref _storeErrors),
         LastStoreError = _lastStoreError,
     };

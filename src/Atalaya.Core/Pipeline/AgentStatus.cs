@@ -33,10 +33,30 @@ public sealed record AgentStatus
     /// <summary>Events on which an analytic threw, by analytic id: the analytic was skipped for them, so detection had a gap.</summary>
     public IReadOnlyDictionary<string, long> AnalyticFailures { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>
+    /// The rules that failed most at run time (an exception, or a regex match abandoned at its
+    /// timeout), worst first, at most 10: each failure was a match the rule could not decide.
+    /// </summary>
+    public IReadOnlyList<RuleFailure> RuleFailures { get; init; } = [];
+
     /// <summary>Batches the store refused (locked, full disk): their events were retried or counted lost.</summary>
     public long StoreErrors { get; init; }
 
     public string? LastStoreError { get; init; }
+}
+
+/// <summary>One rule's run-time failures (see <see cref="AgentStatus.RuleFailures"/>).</summary>
+public sealed record RuleFailure
+{
+    public required string RuleId { get; init; }
+
+    /// <summary>Events on which evaluating the rule threw.</summary>
+    public long Errors { get; init; }
+
+    /// <summary>Events on which a <c>|re</c> match of the rule timed out (counted as no match).</summary>
+    public long RegexTimeouts { get; init; }
+
+    public long Total => Errors + RegexTimeouts;
 }
 
 /// <summary>One collector's health: which sensor, whether it runs, how often it was restarted.</summary>

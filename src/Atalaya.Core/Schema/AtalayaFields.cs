@@ -98,6 +98,12 @@ public sealed record AtalayaProcessFields
     /// <summary>What standard input was at process start: pipe, socket, tty, null or file.</summary>
     public string? StdinType { get; init; }
 
+    /// <summary>
+    /// The audit login uid (/proc/[pid]/loginuid): who logged in at the start of this session,
+    /// kept across su/sudo. "4294967295" means unset (started by init, not by a login).
+    /// </summary>
+    public string? LoginUid { get; init; }
+
     /// <summary>A pid that exists (signal 0 answers, /proc/[pid] opens) but is missing from the /proc listing.</summary>
     public bool? Hidden { get; init; }
     /// <summary>The package that owns the executable (dpkg/rpm), null when none does.</summary>

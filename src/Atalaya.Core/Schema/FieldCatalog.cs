@@ -135,6 +135,7 @@ public static class FieldCatalog
         F("atalaya.process.tracer_executable", FieldType.Keyword, "Executable of the tracer.", null, e => e.Atalaya?.Process?.TracerExecutable),
         F("atalaya.process.anonymous_executable_regions", FieldType.Long, "Executable memory mappings backed by no file (sampled at process start).", null, e => e.Atalaya?.Process?.AnonymousExecutableRegions),
         A("atalaya.process.writable_path_libraries", "Shared objects mapped from user-writable directories (sampled at process start).", null, e => e.Atalaya?.Process?.WritablePathLibraries),
+        F("atalaya.process.login_uid", FieldType.Keyword, "Audit login uid (/proc/[pid]/loginuid): the uid that logged in to start this session, kept across su and sudo; 4294967295 = unset (started by init). Sigma's LogonId (Sysmon for Linux reports the auid there).", "LogonId", e => e.Atalaya?.Process?.LoginUid),
         F("atalaya.process.stdin_type", FieldType.Keyword, "Standard input at process start: pipe, socket, tty, null or file.", null, e => e.Atalaya?.Process?.StdinType),
         F("atalaya.process.hidden", FieldType.Boolean, "The pid exists but is missing from the /proc listing.", null, e => e.Atalaya?.Process?.Hidden),
         F("atalaya.process.package", FieldType.Keyword, "Package that owns the executable, or absent when none does.", null, e => e.Atalaya?.Process?.Package),

@@ -81,6 +81,7 @@ internal sealed class ProcessEventBuilder
         int? fds = null;
         string? stdin = null;
         ProcMapsSummary? maps = null;
+        uint? loginUid = null;
         var userSpace = !stat.IsKernelThread && stat.State != 'Z';
         if (record.Executable is not null)
         {
@@ -102,6 +103,7 @@ internal sealed class ProcessEventBuilder
             fds = Reader.CountOpenFiles(pid);
             stdin = Interop.ReadLink(Reader.PathOf(pid, "fd/0"), out _) is { } link ? FdLinkClassifier.Classify(link) : null;
             namespaces = DifferingNamespaces(pid);
+            loginUid = Reader.TryReadLoginUid(pid, out var auid) == ProcReadStatus.Ok ? auid : null;
             if (sampleMaps)
             {
                 maps = SampleMaps(pid);
@@ -140,6 +142,7 @@ internal sealed class ProcessEventBuilder
             EffectiveGid = egid,
             EffectiveGroupName = egid is { } eg ? _groups.Resolve(eg) : null,
             Session = stat.Session,
+            LoginUid = loginUid,
             TtyNr = stat.TtyNr,
             Sha256 = sha256,
             ExecutableSize = size,
@@ -347,6 +350,7 @@ internal sealed class ProcessEventBuilder
                     TracerExecutable = tracerExecutable,
                     AnonymousExecutableRegions = facts.Maps?.AnonymousExecutableRegions,
                     StdinType = facts.StdinType,
+                    LoginUid = facts.LoginUid?.ToString(CultureInfo.InvariantCulture),
                     WritablePathLibraries = facts.Maps is { WritablePathLibraries.Count: > 0 } maps ? maps.WritablePathLibraries : null,
                     Package = owner?.Name,
                     Packaged = packaged,

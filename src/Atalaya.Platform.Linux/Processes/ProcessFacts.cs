@@ -47,6 +47,9 @@ internal sealed record ProcessFacts
 
     public string? EffectiveGroupName { get; init; }
 
+    /// <summary>/proc/[pid]/loginuid (audit login uid; 4294967295 = unset); null when unreadable.</summary>
+    public uint? LoginUid { get; init; }
+
     public int? Session { get; init; }
 
     /// <summary>tty_nr of stat; 0 means no controlling terminal.</summary>

@@ -237,6 +237,33 @@ internal sealed class ProcessReader
         return true;
     }
 
+    /// <summary>
+    /// /proc/[pid]/loginuid: the audit login uid (auid) that pam_loginuid set at login and every
+    /// descendant inherits, so a root shell opened by "sudo -i" from alice still says alice.
+    /// 4294967295 is "unset" (daemons started at boot). Absent on kernels without CONFIG_AUDIT (Gone).
+    /// </summary>
+    public ProcReadStatus TryReadLoginUid(int pid, out uint loginUid)
+    {
+        loginUid = 0;
+        var status = ReadText(PathOf(pid, "loginuid"), SmallFileMax, static (text, _) => (TryParseLoginUid(text, out var v), v), out var parsed);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        if (!parsed.Ok)
+        {
+            return ProcReadStatus.Malformed;
+        }
+
+        loginUid = parsed.Value;
+        return ProcReadStatus.Ok;
+    }
+
+    /// <summary>The kernel prints the uid in decimal, without a newline; tolerate surrounding whitespace.</summary>
+    internal static bool TryParseLoginUid(ReadOnlySpan<char> text, out uint value) =>
+        uint.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
     public ProcReadStatus TryReadWorkingDirectory(int pid, out string? directory) =>
         ReadLink(PathOf(pid, "cwd"), out directory);
 

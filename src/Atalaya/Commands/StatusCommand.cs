@@ -49,6 +49,12 @@ internal static class StatusCommand
                 Terminal.Console.MarkupLine($"[red]analytic failures:[/] {Markup.Escape(string.Join(", ", failures.Select(f => $"{f.Key}={f.Value:N0}")))}");
             }
 
+            if (status.RuleFailures is { Count: > 0 } rules)
+            {
+                // A rule that throws or times out could not decide those events: name the worst ones.
+                Terminal.Console.MarkupLine($"[red]rule failures (top {rules.Count}):[/] {Markup.Escape(string.Join(", ", rules.Select(Describe)))}");
+            }
+
             if (status.StoreErrors > 0)
             {
                 Terminal.Console.MarkupLine($"[red]store errors: {status.StoreErrors:N0}[/] (last: {Markup.Escape(status.LastStoreError ?? "")})");
@@ -74,5 +80,21 @@ internal static class StatusCommand
             return 0;
         });
         return command;
+    }
+
+    private static string Describe(RuleFailure failure)
+    {
+        var parts = new List<string>(2);
+        if (failure.Errors > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{failure.Errors:N0} errors"));
+        }
+
+        if (failure.RegexTimeouts > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{failure.RegexTimeouts:N0} regex timeouts"));
+        }
+
+        return $"{failure.RuleId}={failure.Total.ToString("N0", CultureInfo.InvariantCulture)} ({string.Join(", ", parts)})";
     }
 }

@@ -44,7 +44,7 @@ public sealed class EcsJsonTests
             {
                 ExecutableDeleted = true, Fileless = true, ExecutableSize = 4096, ExecutableMtime = SampleEvents.Now, ThreadCount = 3, FdCount = 9,
                 CapEff = "000001ffffffffff", Cgroup = "/system.slice/x.service", ContainerId = new string('a', 64), Namespaces = ["net", "mnt"],
-                TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true, StdinType = "pipe",
+                TracerPid = 77, TracerExecutable = "/usr/bin/gdb", AnonymousExecutableRegions = 1, WritablePathLibraries = ["/tmp/x.so"], Hidden = true, StdinType = "pipe", LoginUid = "1000",
                 Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }], Package = "openssh-server", Packaged = true,
             },
             File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3,

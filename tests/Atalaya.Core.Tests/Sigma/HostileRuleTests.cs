@@ -53,7 +53,7 @@ public sealed class HostileRuleTests
     [InlineData("logsource:\n    product: windows\n    category: process_creation", SigmaCodes.LogSourceNotCollected, "product windows")]
     [InlineData("logsource:\n    category: registry_set", SigmaCodes.LogSourceNotCollected, "category registry_set")]
     [InlineData("status: deprecated\nlogsource:\n    category: process_creation", SigmaCodes.Retired, "status deprecated")]
-    [InlineData("logsource:\n    category: process_creation\nfields: [x]\ncorrelation:\n    type: event_count", SigmaCodes.Correlation, "correlation not supported yet")]
+    [InlineData("logsource:\n    category: process_creation\nfields: [x]\ncorrelation:\n    type: temporal\n    aliases: { ip: { a: source.ip } }", SigmaCodes.Correlation, "correlation field aliases are not supported yet")]
     public void Valid_rules_the_agent_cannot_feed_are_skipped_with_the_reason(string header, string code, string reason)
     {
         var yaml = $"title: x\nid: skip-me\n{header}\ndetection:\n    sel:\n        CommandLine: x\n    condition: sel\n";

@@ -25,12 +25,23 @@ public sealed class OwnRulePackTests(ITestOutputHelper output)
         Assert.All(results, r =>
         {
             Assert.True(r.Status == SigmaLoadStatus.Ok, $"{r.Path}: {r.Reason}");
+            Assert.True(File.Exists(Path.ChangeExtension(r.Path, null) + ".cases.yaml"), $"{r.Path} has no .cases.yaml");
+            if (r.Correlation is { } correlation)
+            {
+                Assert.Equal("Atalaya", correlation.Author);
+                Assert.Equal("Atalaya", correlation.License);
+                Assert.NotEmpty(correlation.Techniques);
+                return;
+            }
+
             Assert.Equal("Atalaya", r.Rule!.Author);
             Assert.Equal("Atalaya", r.Rule.License);
             Assert.NotEmpty(r.Rule.Techniques);
             Assert.NotEqual(SigmaEventKind.NotCollected, r.Rule.EventKind);
-            Assert.True(File.Exists(Path.ChangeExtension(r.Path, null) + ".cases.yaml"), $"{r.Path} has no .cases.yaml");
         });
+        var set = SigmaRuleSet.Create(results);
+        Assert.All(set.Results, r => Assert.True(r.Status == SigmaLoadStatus.Ok, $"{r.Path}: {r.Reason}"));
+        Assert.Contains(set.Correlations, c => c.Title == "SSH password guessing from one address");
         Assert.Equal(results.Count, results.Select(r => r.Id).Distinct().Count());
     }
 

@@ -28,6 +28,39 @@ public sealed class ProcessReaderTests
     }
 
     [Fact]
+    public async Task Reads_the_login_uid_a_process_set_for_its_session()
+    {
+        // A root process with an unset loginuid may set it once (what pam_loginuid does at login);
+        // the exec'd sleep inherits it. Without root the write fails and the inherited value stays.
+        using var sleeper = SpawnedProcess.Start("/bin/sh", ["-c", "echo 4242 > /proc/self/loginuid 2>/dev/null; exec /usr/bin/sleep 30"]);
+        var reader = new ProcessReader();
+        var expected = uint.Parse(File.ReadAllText("/proc/self/loginuid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (Environment.IsPrivilegedProcess && expected == uint.MaxValue)
+        {
+            expected = 4242;
+        }
+
+        await Eventually.WaitForAsync(() => reader.TryReadExecutable(sleeper.Pid, out var e, out _) == ProcReadStatus.Ok ? e : null, e => e == "/usr/bin/sleep");
+        Assert.Equal(ProcReadStatus.Ok, reader.TryReadLoginUid(sleeper.Pid, out var loginUid));
+        Assert.Equal(expected, loginUid);
+        Assert.Equal(ProcReadStatus.Gone, reader.TryReadLoginUid(int.MaxValue, out _));
+    }
+
+    [Theory]
+    [InlineData("0", true, 0u)]
+    [InlineData("4294967295", true, 4294967295u)]
+    [InlineData("1000\n", true, 1000u)]
+    [InlineData("", false, 0u)]
+    [InlineData("-1", false, 0u)]
+    [InlineData("4294967296", false, 0u)]
+    [InlineData("12a", false, 0u)]
+    public void Parses_loginuid_text(string text, bool ok, uint value)
+    {
+        Assert.Equal(ok, ProcessReader.TryParseLoginUid(text, out var parsed));
+        Assert.Equal(value, parsed);
+    }
+
+    [Fact]
     public void Reads_kthreadd_as_a_kernel_thread_without_executable()
     {
         var reader = new ProcessReader();

@@ -14,6 +14,11 @@ internal sealed class RegexMatcher : ValueMatcher
 
     private static long _timeouts;
 
+    // Per thread, so the analytic (one engine thread) can tell which rule's evaluation timed out
+    // by comparing before and after, without the matcher knowing its rule.
+    [ThreadStatic]
+    private static long _threadTimeouts;
+
     private readonly Regex _regex;
     private readonly string _pattern;
 
@@ -26,6 +31,9 @@ internal sealed class RegexMatcher : ValueMatcher
 
     /// <summary>Matches abandoned at the timeout, process-wide (only backtracking fallbacks can time out).</summary>
     public static long Timeouts => Interlocked.Read(ref _timeouts);
+
+    /// <summary>Timeouts on the calling thread since it started.</summary>
+    internal static long ThreadTimeouts => _threadTimeouts;
 
     public bool NonBacktracking { get; }
 
@@ -68,6 +76,7 @@ internal sealed class RegexMatcher : ValueMatcher
         catch (RegexMatchTimeoutException)
         {
             Interlocked.Increment(ref _timeouts);
+            _threadTimeouts++;
             return false;
         }
     }

@@ -9,27 +9,64 @@ namespace Atalaya.Core.Detection.Sigma;
 /// signal per matching rule. A rule that throws is counted and skipped; the others still run.
 /// The literal prefilter (<see cref="SigmaPrefilter"/>) skips rules whose required literals the
 /// event does not contain; <c>prefilter: false</c> evaluates every rule (differential tests, benchmarks).
-/// Not thread-safe: the engine calls analytics from one thread.
+/// A match of a rule that correlation rules reference feeds them (<see cref="SigmaCorrelationEngine"/>);
+/// such a rule raises no signal of its own unless a correlation says <c>generate: true</c>.
+/// Called from one thread (the engine's); only <see cref="Failures"/> is read from another (status).
 /// </summary>
-public sealed class SigmaAnalytic(SigmaRuleSet rules, bool prefilter = true) : IAnalytic
+public sealed class SigmaAnalytic : IAnalytic
 {
     public const string AnalyticId = "atalaya.sigma";
 
-    private readonly Dictionary<string, long> _failures = new(StringComparer.Ordinal);
-    private readonly ulong[] _selected = new ulong[SigmaPrefilter.Words(rules.MaxRulesPerKind)];
+    private readonly SigmaRuleSet rules;
+    private readonly bool prefilter;
+    // Written on the engine's thread only when a rule throws; read by the status snapshot.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _timeouts = new(StringComparer.Ordinal);
+    private readonly ulong[] _selected;
+    private readonly SigmaCorrelationEngine _correlations;
+
+    /// <param name="rules">The loaded rules and correlations.</param>
+    /// <param name="prefilter">False evaluates every candidate rule (differential tests, benchmarks).</param>
+    /// <param name="correlationGroups">Groups each correlation keeps before evicting the least recently touched.</param>
+    public SigmaAnalytic(SigmaRuleSet rules, bool prefilter = true, int correlationGroups = SigmaCorrelationEngine.DefaultGroupsPerCorrelation)
+    {
+        this.rules = rules;
+        this.prefilter = prefilter;
+        _selected = new ulong[SigmaPrefilter.Words(rules.MaxRulesPerKind)];
+        _correlations = new SigmaCorrelationEngine(rules.CorrelationIndex, correlationGroups, Fail);
+    }
 
     public string Id => AnalyticId;
 
     public string Name => "Sigma rules";
 
-    public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Process, EventCategories.Network, EventCategories.File];
+    public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Process, EventCategories.Network, EventCategories.File, EventCategories.Authentication];
 
     public SigmaRuleSet Rules => rules;
 
     public long Matches { get; private set; }
 
-    /// <summary>Rules that threw while evaluating, by id (should stay empty; shown in status).</summary>
+    /// <summary>Rules (and correlations) that threw while evaluating, by id (should stay empty; shown in status).</summary>
     public IReadOnlyDictionary<string, long> Failures => _failures;
+
+    /// <summary>Rules whose <c>|re</c> matches were abandoned at the regex timeout, by id (counted as no match).</summary>
+    public IReadOnlyDictionary<string, long> RegexTimeouts => _timeouts;
+
+    /// <summary>The rules with the most failures (exceptions plus regex timeouts), worst first; safe to call from another thread.</summary>
+    public IReadOnlyList<Pipeline.RuleFailure> TopFailures(int count) =>
+        [.. _failures.Keys.Union(_timeouts.Keys, StringComparer.Ordinal)
+            .Select(id => new Pipeline.RuleFailure { RuleId = id, Errors = _failures.GetValueOrDefault(id), RegexTimeouts = _timeouts.GetValueOrDefault(id) })
+            .OrderByDescending(f => f.Total).ThenBy(f => f.RuleId, StringComparer.Ordinal)
+            .Take(count)];
+
+    /// <summary>Correlation rules that matched (whether or not they raised a signal).</summary>
+    public long CorrelationMatches => _correlations.Fired;
+
+    /// <summary>Live correlation groups (bounded per correlation).</summary>
+    public long CorrelationGroups => _correlations.Groups;
+
+    /// <summary>Correlation groups evicted because a correlation reached its cap.</summary>
+    public long CorrelationEvictions => _correlations.Evictions;
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
@@ -67,22 +104,35 @@ public sealed class SigmaAnalytic(SigmaRuleSet rules, bool prefilter = true) : I
     private void Evaluate(SigmaRule rule, EcsEvent value, ISignalSink signals)
     {
         bool matched;
+        var timeouts = RegexMatcher.ThreadTimeouts;
         try
         {
             matched = rule.Matches(value);
+            if (RegexMatcher.ThreadTimeouts != timeouts)
+            {
+                _timeouts.AddOrUpdate(rule.Id, 1, static (_, count) => count + 1);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _failures[rule.Id] = _failures.GetValueOrDefault(rule.Id) + 1;
+            Fail(rule.Id);
             return;
         }
 
         if (matched)
         {
             Matches++;
-            signals.Emit(ToSignal(rule, value));
+            var correlations = rules.CorrelationIndex;
+            if (correlations.Generates(rule))
+            {
+                signals.Emit(ToSignal(rule, value));
+            }
+
+            _correlations.Observe(rule, value, signals);
         }
     }
+
+    private void Fail(string id) => _failures.AddOrUpdate(id, 1, static (_, count) => count + 1);
 
     /// <summary>The signal a matching rule contributes: weight from level, confidence from status, attribution from the rule.</summary>
     public static Signal ToSignal(SigmaRule rule, EcsEvent value)
@@ -125,6 +175,7 @@ public sealed class SigmaAnalytic(SigmaRuleSet rules, bool prefilter = true) : I
         {
             SigmaEventKind.NetworkConnection => SignalDomain.Network,
             SigmaEventKind.FileEvent => SignalDomain.File,
+            SigmaEventKind.Authentication => SignalDomain.Account,
             _ => SignalDomain.Process,
         };
     }

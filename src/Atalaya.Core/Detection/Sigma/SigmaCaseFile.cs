@@ -12,7 +12,13 @@ namespace Atalaya.Core.Detection.Sigma;
 /// fixture (ECS as YAML, or <c>event_json</c>) and the rule ids expected to match it, or
 /// <c>none</c>. <c>rules:</c> names the rule files the cases exercise (default: the file with the
 /// same stem beside it). Matching is exact: an expected rule that stays silent fails, and so does
-/// a loaded rule that fires unexpectedly.
+/// a loaded rule that fires unexpectedly. A case is run through <see cref="SigmaAnalytic"/> as the
+/// agent runs it, so "matched" means "raised a signal": a rule that only feeds a correlation
+/// (without <c>generate: true</c>) is silent, and a correlation fires when its events arrive.
+/// Correlations need a sequence: <c>events:</c> lists steps, each an <c>event</c>/<c>event_json</c>
+/// fixture with optional <c>repeat: N</c> and <c>after: 5s</c> (the gap before each occurrence;
+/// default 1s). Timestamps are assigned from 2026-01-01T00:00:00Z on. A case with <c>log_line</c>
+/// (keyword rules) is matched rule by rule against that line instead.
 /// <code>
 /// rules: [download_and_execute.yml]
 /// cases:
@@ -76,7 +82,8 @@ public sealed class SigmaCaseFile
             }
 
             var name = (SigmaRuleLoader.Child(item, "name") as YamlScalarNode)?.Value ?? $"case at line {item.Start.Line}";
-            var value = ReadEvent(item, name);
+            var sequence = SigmaRuleLoader.Child(item, "events") is { } steps ? ReadSequence(steps, name) : null;
+            var value = sequence is null ? ReadEvent(item, name) : sequence[0];
             var expect = SigmaRuleLoader.Child(item, "expect") switch
             {
                 YamlScalarNode { Value: "none" } => [],
@@ -85,20 +92,89 @@ public sealed class SigmaCaseFile
                 _ => throw new FormatException($"case '{name}' (line {item.Start.Line}): 'expect' must be rule ids or none"),
             };
             var rawLine = (SigmaRuleLoader.Child(item, "log_line") as YamlScalarNode)?.Value;
-            cases.Add(new SigmaCase(name, value, rawLine, expect, item.Start.Line));
+            cases.Add(new SigmaCase(name, value, rawLine, expect, item.Start.Line, sequence));
         }
 
         return new SigmaCaseFile(ruleFiles, cases);
     }
 
-    /// <summary>Runs every case against the rules; one result per case, in order.</summary>
+    /// <summary>Runs every case against the rules (a fresh analytic per case); one result per case, in order.</summary>
     public IReadOnlyList<SigmaCaseResult> Run(SigmaRuleSet rules) =>
         [.. Cases.Select(c =>
         {
-            var matched = rules.Candidates(c.Event).Where(r => r.Matches(c.Event, c.RawLine)).Select(r => r.Id).ToList();
+            List<string> matched;
+            if (c.RawLine is not null)
+            {
+                matched = rules.Candidates(c.Event).Where(r => r.Matches(c.Event, c.RawLine)).Select(r => r.Id).ToList();
+            }
+            else
+            {
+                var analytic = new SigmaAnalytic(rules);
+                var sink = new IdSink();
+                foreach (var value in c.Events)
+                {
+                    analytic.Observe(value, sink);
+                }
+
+                matched = [.. sink.Ids.Distinct(StringComparer.Ordinal)];
+            }
+
             var passed = matched.Order(StringComparer.Ordinal).SequenceEqual(c.Expect.Distinct().Order(StringComparer.Ordinal));
             return new SigmaCaseResult(c, matched, passed);
         })];
+
+    /// <summary>Most steps one sequence case may expand to (repeat included).</summary>
+    public const int MaxSequenceEvents = 100_000;
+
+    private static List<EcsEvent> ReadSequence(YamlNode node, string name)
+    {
+        if (node is not YamlSequenceNode steps || steps.Children.Count == 0)
+        {
+            throw new FormatException($"case '{name}' (line {node.Start.Line}): 'events' must be a list of steps");
+        }
+
+        var events = new List<EcsEvent>();
+        var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z", CultureInfo.InvariantCulture);
+        foreach (var stepNode in steps)
+        {
+            if (stepNode is not YamlMappingNode step)
+            {
+                throw new FormatException($"case '{name}' (line {stepNode.Start.Line}): each step is a mapping with 'event:'");
+            }
+
+            var repeat = 1;
+            if (SigmaRuleLoader.Child(step, "repeat") is { } repeatNode
+                && (repeatNode is not YamlScalarNode { Value: { } repeatText } || !int.TryParse(repeatText, NumberStyles.None, CultureInfo.InvariantCulture, out repeat) || repeat < 1))
+            {
+                throw new FormatException($"case '{name}' (line {repeatNode.Start.Line}): 'repeat' must be a positive count");
+            }
+
+            var gap = TimeSpan.FromSeconds(1);
+            if (SigmaRuleLoader.Child(step, "after") is { } afterNode
+                && (afterNode is not YamlScalarNode { Value: { } afterText } || !SigmaCorrelationLoader.TryParseTimespan(afterText, out gap)))
+            {
+                throw new FormatException($"case '{name}' (line {afterNode.Start.Line}): 'after' must be a duration such as 30s, 5m, 1h");
+            }
+
+            var value = ReadEvent(step, name);
+            for (var i = 0; i < repeat; i++)
+            {
+                if (events.Count == MaxSequenceEvents)
+                {
+                    throw new FormatException($"case '{name}': more than {MaxSequenceEvents} events");
+                }
+
+                if (events.Count > 0)
+                {
+                    at += gap;
+                }
+
+                events.Add(value with { Timestamp = at });
+            }
+        }
+
+        return events;
+    }
 
     private static string DefaultRuleFile(string casesFileName)
     {
@@ -170,6 +246,13 @@ public sealed class SigmaCaseFile
         _ => null,
     };
 
+    private sealed class IdSink : Analytics.ISignalSink
+    {
+        public List<string> Ids { get; } = [];
+
+        public void Emit(Analytics.Signal signal) => Ids.Add(signal.SourceId);
+    }
+
     private static JsonNode? Scalar(YamlScalarNode scalar)
     {
         var value = scalar.Value ?? "";
@@ -194,8 +277,13 @@ public sealed class SigmaCaseFile
     }
 }
 
-/// <summary>One case: an event, an optional raw log line, and the rule ids expected to match.</summary>
-public sealed record SigmaCase(string Name, EcsEvent Event, string? RawLine, IReadOnlyList<string> Expect, long Line);
+/// <summary>One case: an event (or a timed sequence of events), an optional raw log line, and the rule ids expected to match.</summary>
+public sealed record SigmaCase(string Name, EcsEvent Event, string? RawLine, IReadOnlyList<string> Expect, long Line, IReadOnlyList<EcsEvent>? Sequence = null)
+{
+    /// <summary>The events fed in order: the sequence, or the one event.</summary>
+    public IReadOnlyList<EcsEvent> Events => Sequence ?? [Event];
+}
+
 
 /// <summary>What a case matched and whether that is what it expected.</summary>
 public sealed record SigmaCaseResult(SigmaCase Case, IReadOnlyList<string> Matched, bool Passed);

@@ -37,7 +37,10 @@ public static class SigmaCodes
     /// <summary>Skipped: a field the rule uses has no mapping onto our events.</summary>
     public const string UnmappedField = "SIGMA101";
 
-    /// <summary>Skipped: correlation rules are not evaluated yet.</summary>
+    /// <summary>A correlation references a rule that is not loaded (by id or name), or references form a cycle.</summary>
+    public const string CorrelationReference = "SIGMA009";
+
+    /// <summary>Skipped: a correlation feature this engine does not evaluate (field aliases).</summary>
     public const string Correlation = "SIGMA102";
 
     /// <summary>Skipped: the rule's status is deprecated or unsupported.</summary>

@@ -21,6 +21,9 @@ public sealed record SigmaLoadResult
     /// <summary>The compiled rule; set when <see cref="Status"/> is Ok.</summary>
     public SigmaRule? Rule { get; init; }
 
+    /// <summary>The loaded correlation rule; set when <see cref="Status"/> is Ok and the document is a correlation.</summary>
+    public SigmaCorrelation? Correlation { get; init; }
+
     public string? Id { get; init; }
 
     public string? Title { get; init; }

@@ -14,6 +14,9 @@ public enum SigmaEventKind
     /// <summary>logsource category file_event (and file_change): files created or written.</summary>
     FileEvent,
 
+    /// <summary>Atalaya's logsource category authentication: login successes and failures (event.category authentication).</summary>
+    Authentication,
+
     /// <summary>A logsource the agent does not collect (auditd, syslog, raw log lines...): compiled, never evaluated.</summary>
     NotCollected,
 }
@@ -35,6 +38,9 @@ public sealed class SigmaRule
     internal SigmaRule(SigmaCondition condition) => Condition = condition;
 
     public required string Id { get; init; }
+
+    /// <summary>The optional <c>name</c> correlation rules may reference the rule by.</summary>
+    public string? Name { get; init; }
 
     public required string Title { get; init; }
 

@@ -59,15 +59,6 @@ public static class SigmaRuleLoader
         var title = Scalar(rule, "title");
         try
         {
-            if (rule.Children.ContainsKey(new YamlScalarNode("correlation")))
-            {
-                return Failure(path, SigmaLoadStatus.Skipped, SigmaCodes.Correlation, "correlation not supported yet", Child(rule, "correlation")!.Start.Line) with
-                {
-                    Id = id,
-                    Title = title,
-                };
-            }
-
             if (rule.Children.ContainsKey(new YamlScalarNode("action")))
             {
                 throw new SigmaCompileException(SigmaCodes.Structure, "rule collections ('action:' documents) are not supported", Child(rule, "action")!.Start.Line);
@@ -90,6 +81,11 @@ public static class SigmaRuleLoader
                 throw new SigmaCompileException(SigmaCodes.Metadata, $"unknown level '{level}' (informational, low, medium, high, critical)", Child(rule, "level")!.Start.Line);
             }
 
+            if (rule.Children.ContainsKey(new YamlScalarNode("correlation")))
+            {
+                return SigmaCorrelationLoader.Load(path, rule, source, id, title, status, level);
+            }
+
             if (Child(rule, "logsource") is not YamlMappingNode logsourceNode)
             {
                 throw new SigmaCompileException(SigmaCodes.Structure, "missing 'logsource' mapping", rule.Start.Line);
@@ -108,6 +104,7 @@ public static class SigmaRuleLoader
             var loaded = new SigmaRule(condition)
             {
                 Id = id ?? "sigma:" + System.IO.Path.GetFileNameWithoutExtension(path),
+                Name = Scalar(rule, "name"),
                 Title = title,
                 Status = status,
                 Level = level,
@@ -167,6 +164,7 @@ public static class SigmaRuleLoader
             "process_creation" => (SigmaEventKind.ProcessCreation, null),
             "network_connection" => (SigmaEventKind.NetworkConnection, null),
             "file_event" or "file_change" => (SigmaEventKind.FileEvent, null),
+            "authentication" => (SigmaEventKind.Authentication, null),
             null => (SigmaEventKind.NotCollected, "logsource without category or service (keywords over raw log lines): no log lines are collected yet"),
             var other => (SigmaEventKind.NotCollected, $"logsource category {other}: no such events are collected yet"),
         };
@@ -204,10 +202,10 @@ public static class SigmaRuleLoader
     internal static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
 
-    private static string? Scalar(YamlMappingNode map, string key) =>
+    internal static string? Scalar(YamlMappingNode map, string key) =>
         Child(map, key) is YamlScalarNode { Value: { Length: > 0 } value } ? value : null;
 
-    private static IReadOnlyList<string> Strings(YamlMappingNode map, string key) => Child(map, key) switch
+    internal static IReadOnlyList<string> Strings(YamlMappingNode map, string key) => Child(map, key) switch
     {
         YamlSequenceNode list => [.. list.OfType<YamlScalarNode>().Select(s => s.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)],
         YamlScalarNode { Value: { Length: > 0 } one } => [one],

@@ -12,9 +12,10 @@ public sealed class SigmaRuleSet
     private readonly SigmaRule[][] _byKind;
     private readonly SigmaPrefilter[] _prefilters;
 
-    private SigmaRuleSet(IReadOnlyList<SigmaLoadResult> results)
+    private SigmaRuleSet(IReadOnlyList<SigmaLoadResult> results, SigmaCorrelationIndex correlations)
     {
         Results = results;
+        CorrelationIndex = correlations;
         Rules = [.. results.Where(r => r.Rule is not null).Select(r => r.Rule!)];
         _byKind = new SigmaRule[Enum.GetValues<SigmaEventKind>().Length][];
         foreach (var kind in Enum.GetValues<SigmaEventKind>())
@@ -25,12 +26,17 @@ public sealed class SigmaRuleSet
         _prefilters = [.. _byKind.Select(rules => new SigmaPrefilter(rules))];
     }
 
-    public static SigmaRuleSet Empty { get; } = new([]);
+    public static SigmaRuleSet Empty { get; } = new([], SigmaCorrelationIndex.Empty);
 
     public IReadOnlyList<SigmaLoadResult> Results { get; }
 
     /// <summary>The rules that compiled and are evaluated.</summary>
     public IReadOnlyList<SigmaRule> Rules { get; }
+
+    /// <summary>The correlation rules that loaded and whose references resolved.</summary>
+    public IReadOnlyList<SigmaCorrelation> Correlations => CorrelationIndex.Correlations;
+
+    internal SigmaCorrelationIndex CorrelationIndex { get; }
 
     public int Count(SigmaLoadStatus status) => Results.Count(r => r.Status == status);
 
@@ -56,7 +62,8 @@ public sealed class SigmaRuleSet
             checkedResults.Add(result);
         }
 
-        return new SigmaRuleSet(checkedResults);
+        var (resolved, correlations) = SigmaCorrelationResolver.Resolve(checkedResults);
+        return new SigmaRuleSet(resolved, correlations);
     }
 
     public IReadOnlyList<SigmaRule> RulesFor(SigmaEventKind kind) => _byKind[(int)kind];
@@ -93,6 +100,8 @@ public sealed class SigmaRuleSet
                 return value.Destination is null || Has(types, EventTypes.End) ? null : SigmaEventKind.NetworkConnection;
             case EventCategories.File:
                 return Has(types, EventTypes.Deletion) ? null : SigmaEventKind.FileEvent;
+            case EventCategories.Authentication:
+                return SigmaEventKind.Authentication;
             default:
                 return null;
         }
