@@ -64,6 +64,16 @@ internal static class AuditdView
         Types.Any(other => other != type && Reader(other, name) is not null)
         || (type == AuditdRecordType.Syscall && ArgumentIndex(name) >= SyscallArguments);
 
+    /// <summary>
+    /// The field the prefilter scans for a literal required in <paramref name="field"/>: an EXECVE
+    /// argument's literals are looked for in all the arguments at once (a literal in a3 is a literal
+    /// in argv), one pass over argv instead of one per aN.
+    /// </summary>
+    public static FieldDefinition PrefilterField(FieldDefinition field) =>
+        field.EcsName.StartsWith("EXECVE.a", StringComparison.Ordinal) && field.EcsName.Length > 8 && char.IsAsciiDigit(field.EcsName[8])
+            ? ExecveArgs
+            : field;
+
     /// <summary>The fields keywords are searched in: the values of the record, as its log line would hold them.</summary>
     public static FieldDefinition[] KeywordFields(AuditdRecordType type) => type switch
     {

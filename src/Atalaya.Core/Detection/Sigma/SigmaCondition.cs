@@ -263,8 +263,9 @@ internal sealed class FieldCondition(SigmaFieldRef target, string modifiers, Val
 
     public override RequiredLiteral[]? Required()
     {
+        var scanned = AuditdView.PrefilterField(target.Definition);
         var sets = matchers.Select(m => m.RequiredLiterals() is { } literals
-            ? literals.Select(l => new RequiredLiteral(target.Definition, l)).ToArray()
+            ? literals.Select(l => new RequiredLiteral(scanned, l)).ToArray()
             : null);
         return all ? PrefilterLiterals.MostSelective(sets) : PrefilterLiterals.Union(sets);
     }
