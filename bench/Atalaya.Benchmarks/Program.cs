@@ -30,6 +30,12 @@ internal static class Program
             return;
         }
 
+        if (args is ["--auditd-cost"])
+        {
+            AuditdCost();
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 
@@ -39,11 +45,23 @@ internal static class Program
     /// </summary>
     private static void Throughput()
     {
-        var set = SigmaRuleFolders.Load(SigmaRuleFolders.ReadAll());
+        var files = SigmaRuleFolders.ReadAll();
         var bench = new SigmaEngineBenchmarks();
         bench.Setup();
-        var filter = set.Prefilter(Atalaya.Core.Detection.Sigma.SigmaEventKind.ProcessCreation);
-        Console.WriteLine($"{filter.RuleCount} process_creation rules, {filter.AlwaysEvaluated} without a usable literal; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        // Twice: without the auditd folder, then every rule (what the auditd rules' EXECVE view costs).
+        foreach (var withAuditd in new[] { false, true })
+        {
+            var set = SigmaRuleFolders.Load([.. files.Where(f => withAuditd || !f.Path.Contains("/auditd/", StringComparison.Ordinal))]);
+            var filter = set.Prefilter(Atalaya.Core.Detection.Sigma.SigmaEventKind.ProcessCreation);
+            var execve = set.Auditd(Atalaya.Core.Detection.Sigma.AuditdRecordType.Execve).Prefilter;
+            Console.WriteLine($"{filter.RuleCount} process_creation rules, {filter.AlwaysEvaluated} without a usable literal; "
+                + $"{execve.RuleCount} auditd EXECVE rules, {execve.AlwaysEvaluated} without; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            Throughput(set, bench);
+        }
+    }
+
+    private static void Throughput(Atalaya.Core.Detection.Sigma.SigmaRuleSet set, SigmaEngineBenchmarks bench)
+    {
         foreach (var (name, value) in bench.Events())
         {
             foreach (var prefilter in new[] { false, true })
@@ -72,6 +90,65 @@ internal static class Program
                 Console.WriteLine($"{name,-10} prefilter={(prefilter ? "on " : "off")} {events / clock.Elapsed.TotalSeconds,12:N0} events/s  {perEvent:0.0} B/event  {analytic.Matches / (double)(events + 20_000):0.##} signals/event");
             }
         }
+    }
+
+    /// <summary>
+    /// What the auditd rules add per non-matching exec: the rule set with and without the auditd
+    /// folder, interleaved in 50 ms slices so a loaded machine's drift hits both alike.
+    /// </summary>
+    private static void AuditdCost()
+    {
+        var files = SigmaRuleFolders.ReadAll();
+        var bench = new SigmaEngineBenchmarks();
+        bench.Setup();
+        var with = new Atalaya.Core.Detection.Sigma.SigmaAnalytic(SigmaRuleFolders.Load(files));
+        var without = new Atalaya.Core.Detection.Sigma.SigmaAnalytic(SigmaRuleFolders.Load([.. files.Where(f => !f.Path.Contains("/auditd/", StringComparison.Ordinal))]));
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        var execve = with.Rules.Auditd(Atalaya.Core.Detection.Sigma.AuditdRecordType.Execve);
+        foreach (var (name, value) in bench.Events().Where(e => e.Name != "matching"))
+        {
+            var sink = new NullSink();
+            var selected = new ulong[1];
+            for (var i = 0; i < 200_000; i++)
+            {
+                with.Observe(value, sink);
+                without.Observe(value, sink);
+                execve.Prefilter.Select(value, selected);
+            }
+
+            var selectClock = Stopwatch.StartNew();
+            for (var i = 0; i < 200_000; i++)
+            {
+                execve.Prefilter.Select(value, selected);
+            }
+
+            Console.WriteLine($"{name,-6} EXECVE prefilter {selectClock.Elapsed.TotalNanoseconds / 200_000,8:N0} ns, selects {System.Numerics.BitOperations.PopCount(selected[0])} of {execve.Conditions.Length}: "
+                + string.Join(", ", Enumerable.Range(0, execve.Conditions.Length).Where(i => (selected[0] & (1UL << i)) != 0).Select(i => Path.GetFileName(with.Rules.AuditdRules[execve.RuleIndexes[i]].Path))));
+            var totals = new double[2];
+            var counts = new long[2];
+            for (var slice = 0; slice < 80; slice++)
+            {
+                var analytic = slice % 2 == 0 ? with : without;
+                var clock = Stopwatch.StartNew();
+                long events = 0;
+                while (clock.ElapsedMilliseconds < 50)
+                {
+                    for (var i = 0; i < 200; i++)
+                    {
+                        analytic.Observe(value, sink);
+                    }
+
+                    events += 200;
+                }
+
+                totals[slice % 2] += clock.Elapsed.TotalNanoseconds;
+                counts[slice % 2] += events;
+            }
+
+            Console.WriteLine($"{name,-6} with auditd {totals[0] / counts[0],8:N0} ns/event, without {totals[1] / counts[1],8:N0} ns/event");
+        }
+
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
     private sealed class NullSink : Atalaya.Core.Analytics.ISignalSink

@@ -58,6 +58,9 @@ public class SigmaEngineBenchmarks
             Name = Path.GetFileName(executable),
             Executable = executable,
             CommandLine = commandLine,
+            // Real exec events carry argv; the auditd rules read their EXECVE record from it.
+            Args = commandLine.Split(' '),
+            ArgsCount = commandLine.Split(' ').Length,
             WorkingDirectory = "/home/user",
             User = new UserFields { Id = "1000", Name = "user" },
             Parent = new ProcessFields { Pid = 100, Executable = parent, CommandLine = parentCommandLine },

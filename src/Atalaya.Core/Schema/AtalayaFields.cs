@@ -31,6 +31,8 @@ public sealed record AtalayaFields
 
     public AtalayaMetricsFields? Metrics { get; init; }
 
+    public AtalayaAuditFields? Audit { get; init; }
+
     /// <summary>True when the collector could not read everything (the process was gone, access denied).</summary>
     public bool? Partial { get; init; }
 }

@@ -194,6 +194,13 @@ public static class FieldCatalog
         F("atalaya.metrics.interval_seconds", FieldType.Float, "Seconds the sample covers.", null, e => e.Atalaya?.Metrics?.IntervalSeconds),
         F("atalaya.metrics.process_cpu_pct", FieldType.Float, "A process's CPU, percent of one core.", null, e => e.Atalaya?.Metrics?.ProcessCpuPct),
         F("atalaya.metrics.process_rss_bytes", FieldType.Long, "A process's resident memory.", null, e => e.Atalaya?.Metrics?.ProcessRssBytes),
+        F("atalaya.audit.syscall", FieldType.Keyword, "Syscall behind the event, as the audit subsystem named it (execve, connect, openat, ...).", null, e => e.Atalaya?.Audit?.Syscall),
+        F("atalaya.audit.key", FieldType.Keyword, "Key of the audit rule that selected the syscall.", null, e => e.Atalaya?.Audit?.Key),
+        F("atalaya.audit.success", FieldType.Boolean, "The syscall succeeded.", null, e => e.Atalaya?.Audit?.Success),
+        F("atalaya.audit.exit", FieldType.Long, "Syscall return value (negative errno on failure).", null, e => e.Atalaya?.Audit?.Exit),
+        A("atalaya.audit.arguments", "First four syscall arguments in hex without prefix (audit's a0..a3).", null, e => e.Atalaya?.Audit?.Arguments),
+        F("atalaya.audit.auid", FieldType.Keyword, "Audit login uid (unchanged by su and sudo); absent when unset.", null, e => e.Atalaya?.Audit?.Auid),
+        F("atalaya.audit.euid", FieldType.Keyword, "Effective uid at the syscall.", null, e => e.Atalaya?.Audit?.Euid),
     ];
 
     private static readonly FrozenDictionary<string, FieldDefinition> ByEcs =
@@ -203,7 +210,7 @@ public static class FieldCatalog
         All.Where(f => f.SigmaName is not null).ToFrozenDictionary(f => f.SigmaName!, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Structured fields that are lists of objects, documented but not addressable as one value.</summary>
-    public static IReadOnlyList<string> ObjectListFields { get; } = ["atalaya.evidence", "atalaya.process.ancestry"];
+    public static IReadOnlyList<string> ObjectListFields { get; } = ["atalaya.evidence", "atalaya.process.ancestry", "atalaya.audit.paths"];
 
     public static FieldDefinition? FindEcs(string ecsName) => ByEcs.GetValueOrDefault(ecsName);
 

@@ -41,30 +41,65 @@ public static class AuditEventMapper
             return [];
         }
 
-        var name = AuditSyscallTable.ForArch(arch)?.NameOf(number);
+        var name = AuditSyscallNames.Of(arch, number);
         var key = AuditValue.DecodeString(syscall["key"]) ?? string.Empty;
         var success = string.Equals(syscall.Get("success"), "yes", StringComparison.Ordinal);
+        var facts = FactsOf(audit, syscall, name, key);
         if (key == AuditKeys.Watch || key == AuditKeys.DeniedRead)
         {
-            return MapFile(audit, syscall, key, context);
+            return MapFile(audit, syscall, key, context, facts);
         }
 
         return name switch
         {
-            "execve" or "execveat" when success => [MapExec(audit, syscall, context)],
-            "connect" or "accept" or "accept4" or "bind" => MapSocket(audit, syscall, name, context),
-            "socketcall" => MapSocketCall(audit, syscall, context),
-            "ptrace" => [MapSimple(audit, syscall, context, EventCategories.Process, EventTypes.Access, ActionPtrace, Datasets.Process,
+            "execve" or "execveat" when success => [MapExec(audit, syscall, context, facts)],
+            "connect" or "accept" or "accept4" or "bind" => MapSocket(audit, syscall, name, context, facts),
+            "socketcall" => MapSocketCall(audit, syscall, context, facts),
+            "ptrace" => [MapSimple(audit, syscall, context, facts, EventCategories.Process, EventTypes.Access, ActionPtrace, Datasets.Process,
                 $"ptrace request {Arg(syscall, 0)} on pid {Arg(syscall, 1)}")],
-            "init_module" or "finit_module" => [MapSimple(audit, syscall, context, EventCategories.Driver, EventTypes.Start, ActionModule, Datasets.Process,
+            "init_module" or "finit_module" => [MapSimple(audit, syscall, context, facts, EventCategories.Driver, EventTypes.Start, ActionModule, Datasets.Process,
                 name + (name == "finit_module" ? " from fd " + Arg(syscall, 0) : string.Empty))],
-            _ when key == AuditKeys.Identity && success => [MapSimple(audit, syscall, context, EventCategories.Process, EventTypes.Change, ActionIdentity,
+            _ when key == AuditKeys.Identity && success => [MapSimple(audit, syscall, context, facts, EventCategories.Process, EventTypes.Change, ActionIdentity,
                 Datasets.Process, $"{name ?? "syscall " + number.ToString(CultureInfo.InvariantCulture)}: uid={syscall.Get("uid")} euid={syscall.Get("euid")} gid={syscall.Get("gid")} egid={syscall.Get("egid")}")],
             _ => [],
         };
     }
 
-    private static EcsEvent MapExec(AuditEvent audit, AuditRecord syscall, AuditMapperContext context)
+    /// <summary>
+    /// <c>atalaya.audit</c>: the SYSCALL record's facts as audit prints them (arguments in hex) and its
+    /// PATH records, so Sigma's auditd rules can read the SYSCALL and PATH records of the event.
+    /// </summary>
+    internal static AtalayaAuditFields FactsOf(AuditEvent audit, AuditRecord syscall, string? name, string key)
+    {
+        var paths = new List<AuditPathFields>();
+        foreach (var path in audit.OfType(AuditMessageType.Path))
+        {
+            paths.Add(new AuditPathFields { Name = AuditValue.DecodeString(path["name"]), Nametype = path.Get("nametype") });
+        }
+
+        var success = syscall.Get("success");
+        var arguments = new List<string>(4);
+        for (var i = 0; i < 4 && syscall.Get("a" + i.ToString(CultureInfo.InvariantCulture)) is { } argument; i++)
+        {
+            arguments.Add(argument);
+        }
+
+        // 4294967295 is (uid_t)-1: no login uid (a daemon started at boot).
+        var auid = syscall.Get("auid");
+        return new AtalayaAuditFields
+        {
+            Syscall = name,
+            Key = key.Length == 0 ? null : key,
+            Success = success == "yes" ? true : success == "no" ? false : null,
+            Exit = long.TryParse(syscall.Get("exit"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exit) ? exit : null,
+            Arguments = arguments.Count == 0 ? null : arguments,
+            Auid = auid is null or "4294967295" ? null : auid,
+            Euid = syscall.Get("euid"),
+            Paths = paths.Count == 0 ? null : paths,
+        };
+    }
+
+    private static EcsEvent MapExec(AuditEvent audit, AuditRecord syscall, AuditMapperContext context, AtalayaAuditFields facts)
     {
         var complete = AuditExecveDecoder.TryDecode(audit.OfType(AuditMessageType.Execve), out var raw);
         var args = raw.ConvertAll(a => AuditValue.Utf8.GetString(a));
@@ -77,10 +112,10 @@ public static class AuditEventMapper
             Start = audit.Timestamp,
         };
         return Build(audit, EventCategories.Process, EventTypes.Start, ActionExec, Datasets.Process, context, process,
-            outcome: EventOutcomes.Success, partial: !complete || !audit.Complete);
+            outcome: EventOutcomes.Success, partial: !complete || !audit.Complete, facts);
     }
 
-    private static IReadOnlyList<EcsEvent> MapSocket(AuditEvent audit, AuditRecord syscall, string name, AuditMapperContext context)
+    private static IReadOnlyList<EcsEvent> MapSocket(AuditEvent audit, AuditRecord syscall, string name, AuditMapperContext context, AtalayaAuditFields facts)
     {
         var exit = ExitCode(syscall);
         if (audit.Sockaddr?["saddr"] is not { } saddr || !AuditValue.TryDecodeHex(saddr.Value, out var bytes)
@@ -97,7 +132,7 @@ public static class AuditEventMapper
         var endpoint = new EndpointFields { Ip = ip, Port = address.Port };
         var value = Build(audit, EventCategories.Network, bind ? EventTypes.Info : EventTypes.Connection,
             bind ? ActionBind : accept ? ActionAccept : ActionConnect, Datasets.Network, context, ProcessOf(syscall, context, null),
-            outcome, partial: !audit.Complete);
+            outcome, partial: !audit.Complete, facts);
         return
         [
             value with
@@ -115,16 +150,16 @@ public static class AuditEventMapper
     }
 
     /// <summary>i386 socketcall(call, args): a0 is SYS_CONNECT (3), SYS_BIND (2), SYS_ACCEPT (5) or SYS_ACCEPT4 (18).</summary>
-    private static IReadOnlyList<EcsEvent> MapSocketCall(AuditEvent audit, AuditRecord syscall, AuditMapperContext context) =>
+    private static IReadOnlyList<EcsEvent> MapSocketCall(AuditEvent audit, AuditRecord syscall, AuditMapperContext context, AtalayaAuditFields facts) =>
         Arg(syscall, 0) switch
         {
-            "2" => MapSocket(audit, syscall, "bind", context),
-            "3" => MapSocket(audit, syscall, "connect", context),
-            "5" or "12" => MapSocket(audit, syscall, "accept", context),
+            "2" => MapSocket(audit, syscall, "bind", context, facts),
+            "3" => MapSocket(audit, syscall, "connect", context, facts),
+            "5" or "12" => MapSocket(audit, syscall, "accept", context, facts),
             _ => [],
         };
 
-    private static IReadOnlyList<EcsEvent> MapFile(AuditEvent audit, AuditRecord syscall, string key, AuditMapperContext context)
+    private static IReadOnlyList<EcsEvent> MapFile(AuditEvent audit, AuditRecord syscall, string key, AuditMapperContext context, AtalayaAuditFields facts)
     {
         var cwd = AuditValue.DecodeString(audit.Cwd?["cwd"]);
         var events = new List<EcsEvent>();
@@ -142,8 +177,10 @@ public static class AuditEventMapper
                 : nametype == "CREATE" ? (EventTypes.Creation, ActionFileCreated)
                 : nametype == "DELETE" ? (EventTypes.Deletion, ActionFileDeleted)
                 : (EventTypes.Change, ActionFileChanged);
+            // Each file event carries its own PATH record: an auditd PATH rule then fires on the event of that path.
             var value = Build(audit, EventCategories.File, type, action, Datasets.File, context, process,
-                key == AuditKeys.DeniedRead ? EventOutcomes.Failure : EventOutcomes.Success, partial: !audit.Complete);
+                key == AuditKeys.DeniedRead ? EventOutcomes.Failure : EventOutcomes.Success, partial: !audit.Complete,
+                facts with { Paths = [new AuditPathFields { Name = name, Nametype = nametype }] });
             events.Add(value with
             {
                 File = new FileFields { Path = full, Name = full[(full.LastIndexOf('/') + 1)..] },
@@ -153,16 +190,16 @@ public static class AuditEventMapper
         return events;
     }
 
-    private static EcsEvent MapSimple(AuditEvent audit, AuditRecord syscall, AuditMapperContext context, string category, string type,
+    private static EcsEvent MapSimple(AuditEvent audit, AuditRecord syscall, AuditMapperContext context, AtalayaAuditFields facts, string category, string type,
         string action, string dataset, string reason)
     {
         var outcome = string.Equals(syscall.Get("success"), "yes", StringComparison.Ordinal) ? EventOutcomes.Success : EventOutcomes.Failure;
-        var value = Build(audit, category, type, action, dataset, context, ProcessOf(syscall, context, null), outcome, partial: !audit.Complete);
+        var value = Build(audit, category, type, action, dataset, context, ProcessOf(syscall, context, null), outcome, partial: !audit.Complete, facts);
         return value with { Event = value.Event with { Reason = reason } };
     }
 
     private static EcsEvent Build(AuditEvent audit, string category, string type, string action, string dataset, AuditMapperContext context,
-        ProcessFields process, string outcome, bool partial) => new()
+        ProcessFields process, string outcome, bool partial, AtalayaAuditFields facts) => new()
     {
         Timestamp = audit.Timestamp,
         Event = new EventFields
@@ -179,7 +216,7 @@ public static class AuditEventMapper
         Host = context.Host,
         Process = process,
         User = process.User,
-        Atalaya = partial ? new AtalayaFields { Partial = true } : null,
+        Atalaya = new AtalayaFields { Partial = partial ? true : null, Audit = facts },
     };
 
     /// <summary>The acting process as the SYSCALL record names it (pid, ppid, comm, exe, uid at the syscall).</summary>

@@ -60,6 +60,11 @@ public sealed class EcsJsonTests
                 Shell = "/bin/bash", PreviousShell = "/usr/sbin/nologin", Home = "/home/ana", Group = "sudo", PasswordState = "locked",
                 PasswordChanged = SampleEvents.Now, AuthMethod = "password", TargetUser = "root", PreviousRecords = 10, Records = 2,
             },
+            Audit = new AtalayaAuditFields
+            {
+                Syscall = "openat", Key = "atalaya-watch", Success = true, Exit = 3, Arguments = ["ffffff9c", "7ffd1c2a", "241", "1b6"],
+                Auid = "1000", Euid = "0", Paths = [new AuditPathFields { Name = "/etc/ld.so.preload", Nametype = "CREATE" }],
+            },
             Metrics = new AtalayaMetricsFields
             {
                 CpuUserPct = 12.5, CpuSystemPct = 2.5, CpuIdlePct = 80, CpuIowaitPct = 4, CpuStealPct = 1, MemoryTotalBytes = 1024,

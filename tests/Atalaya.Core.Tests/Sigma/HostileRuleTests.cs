@@ -48,7 +48,7 @@ public sealed class HostileRuleTests
     }
 
     [Theory]
-    [InlineData("logsource:\n    product: linux\n    service: auditd", SigmaCodes.LogSourceNotCollected, "service auditd")]
+    [InlineData("logsource:\n    product: linux\n    service: auditd", SigmaCodes.UnmappedField, "field CommandLine of auditd EXECVE records")]
     [InlineData("logsource:\n    product: linux", SigmaCodes.LogSourceNotCollected, "raw log lines")]
     [InlineData("logsource:\n    product: windows\n    category: process_creation", SigmaCodes.LogSourceNotCollected, "product windows")]
     [InlineData("logsource:\n    category: registry_set", SigmaCodes.LogSourceNotCollected, "category registry_set")]

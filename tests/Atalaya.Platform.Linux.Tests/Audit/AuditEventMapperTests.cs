@@ -35,8 +35,21 @@ public sealed class AuditEventMapperTests
         Assert.Equal("0", process.User!.Id);
         Assert.Equal("root", process.User.Name);
         Assert.NotNull(process.Parent);
-        Assert.Null(value.Atalaya);
+        Assert.Null(value.Atalaya!.Partial);
         Assert.Equal("test-host", value.Host!.Name);
+
+        // The SYSCALL and PATH records as audit printed them, for Sigma's auditd rules.
+        var audit = value.Atalaya.Audit!;
+        Assert.Equal("execve", audit.Syscall);
+        Assert.Equal("atalaya-exec", audit.Key);
+        Assert.True(audit.Success);
+        Assert.Equal(0, audit.Exit);
+        Assert.Equal(["7f08e2a576b0", "7f08e2836e30", "7ffc5a65cef8", "7f08e2aee6a0"], audit.Arguments!);
+        Assert.Null(audit.Auid);
+        Assert.Equal("0", audit.Euid);
+        Assert.Equal(
+            [("/usr/bin/true", "NORMAL"), ("/lib64/ld-linux-x86-64.so.2", "NORMAL")],
+            audit.Paths!.Select(p => (p.Name!, p.Nametype!)));
     }
 
     [Fact]
@@ -79,6 +92,10 @@ public sealed class AuditEventMapperTests
         Assert.Equal(51255, events[5].Destination!.Port);
         Assert.Equal("ipv6", events[5].Network!.Type);
         Assert.Equal(9, events[7].Destination!.Port);
+        Assert.Equal("connect", connect.Atalaya!.Audit!.Syscall);
+        Assert.Equal("atalaya-net", connect.Atalaya.Audit.Key);
+        Assert.Null(connect.Atalaya.Audit.Paths);
+        Assert.Equal("accept4", accept.Atalaya!.Audit!.Syscall);
     }
 
     [Fact]
@@ -95,6 +112,9 @@ public sealed class AuditEventMapperTests
         Assert.Equal(1, value.Destination!.Port);
         Assert.Equal("/usr/bin/bash", value.Process!.Executable);
         Assert.Null(value.Process.EntityId);
+        Assert.False(value.Atalaya!.Audit!.Success);
+        Assert.Equal(-111, value.Atalaya.Audit.Exit);
+        Assert.Equal(["3", "55864fb27b20", "10", "7ff6f3f08ac0"], value.Atalaya.Audit.Arguments!);
     }
 
     [Fact]
@@ -114,6 +134,13 @@ public sealed class AuditEventMapperTests
         Assert.Equal([EventTypes.Deletion], events[5].Event.Type);
         Assert.Equal("f2", events[5].File!.Name);
         Assert.Equal("/usr/bin/rm", events[5].Process!.Executable);
+
+        // One PATH record per file event: the path it is about, with audit's nametype.
+        Assert.Equal(
+            ["CREATE", "NORMAL", "NORMAL", "DELETE", "CREATE", "DELETE"],
+            events.Select(e => Assert.Single(e.Atalaya!.Audit!.Paths!).Nametype!));
+        Assert.All(events, e => Assert.Equal("atalaya-watch", e.Atalaya!.Audit!.Key));
+        Assert.Equal("unlinkat", events[5].Atalaya!.Audit!.Syscall);
     }
 
     [Fact]

@@ -34,9 +34,20 @@ public sealed class RulesScenarioTests
             Assert.Contains(r.Str("status"), new[] { "ok", "skipped" });
             Assert.Equal(r.Str("status") == "ok", r.Path("reason")!.Value.ValueKind == JsonValueKind.Null);
         });
-        Assert.Equal(135, rules.Count(r => r.Str("status") == "ok"));
+        // 135 process, file and network rules plus 52 of the 53 auditd rules (see the next test).
+        Assert.Equal(187, rules.Count(r => r.Str("status") == "ok"));
         Assert.Contains("210 rules", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains("135 ok, 75 skipped, 0 error", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("187 ok, 23 skipped, 0 error", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [SigmaCorpusFact]
+    public void Check_of_the_auditd_rules_compiles_all_but_the_one_reading_service_stop_records()
+    {
+        var result = AtalayaCli.Run(["rules", "check", Path.Combine(SigmaCorpus.Linux()!, "auditd")]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("52 ok, 1 skipped, 0 error", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("SIGMA100 logsource service auditd: the rule reads only SERVICE_STOP records", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Atalaya.Core.Detection.Sigma;
 /// conditions, then the condition expression over them. Field names resolve once, here, to the
 /// catalog's readers; a name with no mapping is recorded (the rule is then skipped, not broken).
 /// </summary>
-internal sealed class DetectionCompiler
+internal sealed class DetectionCompiler(AuditdRecordType? record = null)
 {
     /// <summary>Upper bound on values in one rule: real rules have a few hundred at most.</summary>
     public const int MaxValues = 10_000;
@@ -26,6 +26,9 @@ internal sealed class DetectionCompiler
     private int _values;
 
     public List<(string Field, long Line)> Unmapped { get; } = [];
+
+    /// <summary>The <c>type</c> values an auditd rule tests (to say which record types it needs when none is presented).</summary>
+    public List<string> AuditdTypes { get; } = [];
 
     public SigmaCondition Compile(YamlMappingNode detection)
     {
@@ -82,7 +85,7 @@ internal sealed class DetectionCompiler
             compiled.Add(Bind(parsed, conditionNode.Start.Line));
         }
 
-        return compiled.Count == 1 ? compiled[0] : new AnyCondition([.. compiled]);
+        return compiled.Count == 1 ? compiled[0] : SigmaCondition.Or(compiled);
     }
 
     private SigmaCondition Bind(ConditionNode node, long line)
@@ -104,9 +107,9 @@ internal sealed class DetectionCompiler
                 operands.Add(current);
                 operands.Reverse();
                 var bound = operands.Select(o => Bind(o, line)).ToArray();
-                return isAnd ? new AllCondition(bound) : new AnyCondition(bound);
+                return isAnd ? SigmaCondition.And(bound) : SigmaCondition.Or(bound);
             case NotNode not:
-                return new NotCondition(Bind(not.Operand, line));
+                return SigmaCondition.Not(Bind(not.Operand, line));
             case IdentifierNode identifier:
                 return _searches.TryGetValue(identifier.Name, out var search)
                     ? search
@@ -124,9 +127,9 @@ internal sealed class DetectionCompiler
                 SigmaCondition[] members = [.. names.Select(n => (SigmaCondition)_searches[n])];
                 return quantifier.Count switch
                 {
-                    0 => new AllCondition(members),
-                    1 => new AnyCondition(members),
-                    var n => new AtLeastCondition(n, members),
+                    0 => SigmaCondition.And(members),
+                    1 => SigmaCondition.Or(members),
+                    var n => SigmaCondition.AtLeast(n, members),
                 };
             default:
                 throw new SigmaCompileException(SigmaCodes.Condition, "unsupported condition", line);
@@ -153,11 +156,11 @@ internal sealed class DetectionCompiler
             case YamlMappingNode map:
                 return CompileMap(map);
             case YamlSequenceNode list when list.Children.Count > 0 && list.All(n => n is YamlMappingNode):
-                return new AnyCondition([.. list.Select(n => CompileMap((YamlMappingNode)n))]);
+                return SigmaCondition.Or([.. list.Select(n => CompileMap((YamlMappingNode)n))]);
             case YamlSequenceNode list when list.Children.Count > 0 && list.All(n => n is YamlScalarNode):
-                return new KeywordCondition(CompileValues(null, [], [.. list.Cast<YamlScalarNode>()], keyword: true, node.Start.Line), all: false);
+                return Keywords(CompileValues(null, [], [.. list.Cast<YamlScalarNode>()], keyword: true, node.Start.Line), all: false);
             case YamlScalarNode scalar when !IsNull(scalar):
-                return new KeywordCondition(CompileValues(null, [], [scalar], keyword: true, node.Start.Line), all: false);
+                return Keywords(CompileValues(null, [], [scalar], keyword: true, node.Start.Line), all: false);
             default:
                 throw new SigmaCompileException(SigmaCodes.Structure, $"search '{name}' must be a map, a list of maps or a list of keywords", node.Start.Line);
         }
@@ -202,11 +205,19 @@ internal sealed class DetectionCompiler
             var suffix = modifiers.Count == 0 ? "" : "|" + string.Join('|', modifiers);
             if (fieldName.Length == 0)
             {
-                fields.Add(new KeywordCondition(CompileValues(null, modifiers, values, keyword: true, line), all));
+                fields.Add(Keywords(CompileValues(null, modifiers, values, keyword: true, line), all));
                 continue;
             }
 
-            var field = Resolve(fieldName, line);
+            if (record is { } type && CompileAuditdField(type, fieldName, modifiers, values, all, line) is { } folded)
+            {
+                fields.Add(folded);
+                continue;
+            }
+
+            var field = record is { } recordType
+                ? new SigmaFieldRef(fieldName, AuditdView.Field(recordType, fieldName)!)
+                : Resolve(fieldName, line);
             if (modifiers.Contains("fieldref"))
             {
                 fields.Add(CompileFieldRef(field, modifiers, values, all, line));
@@ -216,7 +227,45 @@ internal sealed class DetectionCompiler
             fields.Add(new FieldCondition(field, suffix, CompileValues(field, modifiers, values, keyword: false, line), all));
         }
 
-        return fields.Count == 1 ? fields[0] : new AllCondition([.. fields]);
+        return SigmaCondition.And(fields);
+    }
+
+    private KeywordCondition Keywords(ValueMatcher[] matchers, bool all) =>
+        new(matchers, all, record is { } type ? AuditdView.KeywordFields(type) : null);
+
+    /// <summary>
+    /// For a rule compiled for one audit record type: <c>type</c> and fields that record does not
+    /// have are known now (a constant), a field audit records but the view lacks is unavailable;
+    /// null for a field the view reads (compiled as usual).
+    /// </summary>
+    private SigmaCondition? CompileAuditdField(AuditdRecordType type, string fieldName, List<string> modifiers, List<YamlScalarNode> values, bool all, long line)
+    {
+        var isType = fieldName == "type";
+        if (!isType && AuditdView.Field(type, fieldName) is not null)
+        {
+            return null;
+        }
+
+        if (!isType && !AuditdView.IsAbsent(type, fieldName))
+        {
+            return new UnavailableFieldCondition(fieldName, line);
+        }
+
+        if (modifiers.Contains("fieldref"))
+        {
+            throw new SigmaCompileException(SigmaCodes.Value, $"'fieldref' on auditd field '{fieldName}' is not supported", line);
+        }
+
+        var matchers = CompileValues(null, modifiers, values, keyword: false, line);
+        if (isType)
+        {
+            AuditdTypes.AddRange(values.Select(v => v.Value ?? ""));
+        }
+
+        var name = AuditdView.TypeName(type);
+        bool Test(ValueMatcher m) => isType ? m.MatchString(name) : m.MatchAbsent();
+        var known = all ? matchers.All(Test) : matchers.Any(Test);
+        return known ? ConstantCondition.True : ConstantCondition.False;
     }
 
     private SigmaFieldRef Resolve(string name, long line)

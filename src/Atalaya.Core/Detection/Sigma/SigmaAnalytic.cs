@@ -23,6 +23,7 @@ public sealed class SigmaAnalytic : IAnalytic
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _failures = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _timeouts = new(StringComparer.Ordinal);
     private readonly ulong[] _selected;
+    private readonly ulong[] _firedAuditd;
     private readonly SigmaCorrelationEngine _correlations;
 
     /// <param name="rules">The loaded rules and correlations.</param>
@@ -33,6 +34,7 @@ public sealed class SigmaAnalytic : IAnalytic
         this.rules = rules;
         this.prefilter = prefilter;
         _selected = new ulong[SigmaPrefilter.Words(rules.MaxRulesPerKind)];
+        _firedAuditd = new ulong[SigmaPrefilter.Words(rules.AuditdRules.Length)];
         _correlations = new SigmaCorrelationEngine(rules.CorrelationIndex, correlationGroups, Fail);
     }
 
@@ -70,11 +72,120 @@ public sealed class SigmaAnalytic : IAnalytic
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
-        if (SigmaRuleSet.KindOf(value) is not { } kind)
+        if (SigmaRuleSet.KindOf(value) is { } kind)
         {
-            return;
+            ObserveKind(kind, value, signals);
         }
 
+        if (rules.AuditdRules.Length > 0)
+        {
+            ObserveAuditd(value, signals);
+        }
+    }
+
+    /// <summary>
+    /// The auditd rules over the event's audit records (EXECVE from any exec, SYSCALL and PATH from
+    /// the audit sensor): each record type through its own prefilter; a rule that matches several
+    /// records of one event signals once.
+    /// </summary>
+    private void ObserveAuditd(EcsEvent value, ISignalSink signals)
+    {
+        var fired = _firedAuditd.AsSpan();
+        var any = false;
+        if (AuditdView.HasExecve(value))
+        {
+            any |= ObserveRecord(AuditdRecordType.Execve, value, value, fired, signals);
+        }
+
+        if (AuditdView.AuditOf(value) is { } audit)
+        {
+            any |= ObserveRecord(AuditdRecordType.Syscall, value, value, fired, signals);
+            for (var i = 0; i < (audit.Paths?.Count ?? 0); i++)
+            {
+                any |= ObserveRecord(AuditdRecordType.Path, AuditdView.PathView(value, audit, i), value, fired, signals);
+            }
+        }
+
+        if (any)
+        {
+            fired.Clear();
+        }
+    }
+
+    private bool ObserveRecord(AuditdRecordType type, EcsEvent view, EcsEvent value, Span<ulong> fired, ISignalSink signals)
+    {
+        var bucket = rules.Auditd(type);
+        if (bucket.Conditions.Length == 0)
+        {
+            return false;
+        }
+
+        var any = false;
+        var selected = _selected.AsSpan(0, SigmaPrefilter.Words(bucket.Conditions.Length));
+        if (prefilter)
+        {
+            bucket.Prefilter.Select(view, selected);
+        }
+        else
+        {
+            selected.Fill(ulong.MaxValue);
+        }
+
+        for (var word = 0; word < selected.Length; word++)
+        {
+            var bits = selected[word];
+            while (bits != 0)
+            {
+                var index = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                if (index >= bucket.Conditions.Length)
+                {
+                    break;
+                }
+
+                var ruleIndex = bucket.RuleIndexes[index];
+                if ((fired[ruleIndex >> 6] & (1UL << ruleIndex)) != 0)
+                {
+                    continue;
+                }
+
+                var rule = rules.AuditdRules[ruleIndex];
+                bool matched;
+                var timeouts = RegexMatcher.ThreadTimeouts;
+                try
+                {
+                    matched = bucket.Conditions[index].Evaluate(view, null);
+                    if (RegexMatcher.ThreadTimeouts != timeouts)
+                    {
+                        _timeouts.AddOrUpdate(rule.Id, 1, static (_, count) => count + 1);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Fail(rule.Id);
+                    continue;
+                }
+
+                if (matched)
+                {
+                    fired[ruleIndex >> 6] |= 1UL << ruleIndex;
+                    any = true;
+                    Matches++;
+                    if (rules.CorrelationIndex.Generates(rule))
+                    {
+                        signals.Emit(ToSignal(rule, value));
+                    }
+
+                    _correlations.Observe(rule, value, signals);
+                }
+            }
+        }
+
+        return any;
+    }
+
+    private void ObserveKind(SigmaEventKind kind, EcsEvent value, ISignalSink signals)
+    {
         var candidates = rules.Candidates(kind);
         if (!prefilter)
         {
@@ -145,7 +256,7 @@ public sealed class SigmaAnalytic : IAnalytic
             EntityKey = EntityKey(value),
             Weight = rule.Weight,
             Confidence = rule.Confidence,
-            Domain = DomainOf(rule),
+            Domain = DomainOf(rule, value),
             // The author and license stay in the evidence text too: DRL 1.1 wants the author on
             // every alert, including alerts whose headline rule is another signal.
             Detail = $"Sigma rule \"{rule.Title}\" ({rule.Level}; by {author}, {rule.License}): {rule.Explain(value)}",
@@ -164,7 +275,7 @@ public sealed class SigmaAnalytic : IAnalytic
         _ => "event:" + value.Event.Id,
     };
 
-    private static SignalDomain DomainOf(SigmaRule rule)
+    private static SignalDomain DomainOf(SigmaRule rule, EcsEvent value)
     {
         if (rule.Tags.Any(t => t.Equals("attack.persistence", StringComparison.OrdinalIgnoreCase)))
         {
@@ -173,6 +284,8 @@ public sealed class SigmaAnalytic : IAnalytic
 
         return rule.EventKind switch
         {
+            SigmaEventKind.Auditd when value.Event.Category is [EventCategories.Network, ..] => SignalDomain.Network,
+            SigmaEventKind.Auditd when value.Event.Category is [EventCategories.File, ..] => SignalDomain.File,
             SigmaEventKind.NetworkConnection => SignalDomain.Network,
             SigmaEventKind.FileEvent => SignalDomain.File,
             SigmaEventKind.Authentication => SignalDomain.Account,

@@ -16,13 +16,19 @@ internal sealed class SigmaPrefilter
     private readonly FieldScan[] _fields;
 
     public SigmaPrefilter(IReadOnlyList<SigmaRule> rules)
+        : this([.. rules.Select(r => r.Condition)])
+    {
+    }
+
+    /// <summary>Over compiled conditions (an auditd rule's condition for one record type).</summary>
+    public SigmaPrefilter(IReadOnlyList<SigmaCondition> rules)
     {
         RuleCount = rules.Count;
         _always = new ulong[Words(rules.Count)];
         var byField = new Dictionary<FieldDefinition, List<(string Literal, int Rule)>>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < rules.Count; i++)
         {
-            var required = rules[i].Condition.Required();
+            var required = rules[i].Required();
             if (!PrefilterLiterals.Useful(required))
             {
                 _always[i >> 6] |= 1UL << i;

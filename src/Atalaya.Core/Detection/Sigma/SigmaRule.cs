@@ -17,7 +17,10 @@ public enum SigmaEventKind
     /// <summary>Atalaya's logsource category authentication: login successes and failures (event.category authentication).</summary>
     Authentication,
 
-    /// <summary>A logsource the agent does not collect (auditd, syslog, raw log lines...): compiled, never evaluated.</summary>
+    /// <summary>logsource service auditd: the audit records of an event (see <see cref="AuditdView"/>).</summary>
+    Auditd,
+
+    /// <summary>A logsource the agent does not collect (syslog, raw log lines...): compiled, never evaluated.</summary>
     NotCollected,
 }
 
@@ -85,13 +88,31 @@ public sealed class SigmaRule
 
     internal SigmaCondition Condition { get; }
 
-    /// <summary>True when the event satisfies the condition. Allocation-free.</summary>
-    public bool Matches(EcsEvent value, string? rawLine = null) => Condition.Evaluate(value, rawLine);
+    /// <summary>An auditd rule compiled once per audit record type it can match (empty for other rules).</summary>
+    internal IReadOnlyList<(AuditdRecordType Type, SigmaCondition Condition)> AuditdConditions { get; init; } = [];
+
+    /// <summary>
+    /// True when the event satisfies the condition (an auditd rule: when one of the event's audit
+    /// records does). Allocation-free, except for auditd rules over events with several PATH records.
+    /// </summary>
+    public bool Matches(EcsEvent value, string? rawLine = null) =>
+        EventKind == SigmaEventKind.Auditd ? AuditdView.Matches(this, value) : Condition.Evaluate(value, rawLine);
 
     /// <summary>Which fields and values made the rule match (call only after <see cref="Matches"/> returned true).</summary>
     public string Explain(EcsEvent value, string? rawLine = null)
     {
         var reasons = new List<string>();
+        if (EventKind == SigmaEventKind.Auditd)
+        {
+            if (AuditdView.FirstMatch(this, value) is { } match)
+            {
+                match.Condition.Explain(match.View, null, reasons);
+                return $"auditd {AuditdView.TypeName(match.Type)} record: " + string.Join("; ", reasons.Distinct(StringComparer.Ordinal));
+            }
+
+            return "";
+        }
+
         Condition.Explain(value, rawLine, reasons);
         return string.Join("; ", reasons.Distinct(StringComparer.Ordinal));
     }

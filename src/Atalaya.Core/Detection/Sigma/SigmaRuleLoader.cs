@@ -97,10 +97,16 @@ public static class SigmaRuleLoader
             }
 
             var logsource = new SigmaLogSource(Scalar(logsourceNode, "product"), Scalar(logsourceNode, "category"), Scalar(logsourceNode, "service"));
+            var (kind, notCollected) = Classify(logsource);
             var compiler = new DetectionCompiler();
             var condition = compiler.Compile(detection);
+            var auditd = kind == SigmaEventKind.Auditd ? CompileAuditd(detection) : default;
+            if (auditd.NotCollected is not null)
+            {
+                notCollected = auditd.NotCollected;
+            }
+
             var tags = Strings(rule, "tags");
-            var (kind, notCollected) = Classify(logsource);
             var loaded = new SigmaRule(condition)
             {
                 Id = id ?? "sigma:" + System.IO.Path.GetFileNameWithoutExtension(path),
@@ -119,6 +125,7 @@ public static class SigmaRuleLoader
                 Path = path,
                 Ruleset = source.Ruleset,
                 EventKind = kind,
+                AuditdConditions = auditd.Conditions ?? [],
             };
             var result = new SigmaLoadResult { Path = path, Status = SigmaLoadStatus.Ok, Id = loaded.Id, Title = title, Rule = loaded };
             if (status is "deprecated" or "unsupported")
@@ -131,7 +138,19 @@ public static class SigmaRuleLoader
                 return result with { Status = SigmaLoadStatus.Skipped, Rule = null, Code = SigmaCodes.LogSourceNotCollected, Message = notCollected, Line = logsourceNode.Start.Line };
             }
 
-            if (compiler.Unmapped.Count > 0)
+            if (auditd.Unavailable is var (unavailableField, unavailableLine, recordType))
+            {
+                return result with
+                {
+                    Status = SigmaLoadStatus.Skipped,
+                    Rule = null,
+                    Code = SigmaCodes.UnmappedField,
+                    Message = $"field {unavailableField} of auditd {recordType} records is not provided by the agent's audit view",
+                    Line = unavailableLine,
+                };
+            }
+
+            if (kind != SigmaEventKind.Auditd && compiler.Unmapped.Count > 0)
             {
                 var (field, line) = compiler.Unmapped[0];
                 var more = compiler.Unmapped.Count > 1 ? $" (also {string.Join(", ", compiler.Unmapped.Skip(1).Select(u => u.Field).Distinct(StringComparer.Ordinal))})" : "";
@@ -146,12 +165,52 @@ public static class SigmaRuleLoader
         }
     }
 
+    /// <summary>
+    /// An auditd rule once per record type the view presents, <c>type</c> tests folded. Record types
+    /// the rule cannot match drop out; none left means it needs records we do not produce.
+    /// </summary>
+    private static ((AuditdRecordType, SigmaCondition)[]? Conditions, string? NotCollected, (string, long, string)? Unavailable) CompileAuditd(YamlMappingNode detection)
+    {
+        var conditions = new List<(AuditdRecordType, SigmaCondition)>();
+        var types = new List<string>();
+        foreach (var type in AuditdView.Types)
+        {
+            var compiler = new DetectionCompiler(type);
+            var condition = compiler.Compile(detection);
+            types.AddRange(compiler.AuditdTypes);
+            if (condition.Constant == false)
+            {
+                continue;
+            }
+
+            if (condition.Walk().OfType<UnavailableFieldCondition>().FirstOrDefault() is { } unavailable)
+            {
+                return (null, null, (unavailable.Field, unavailable.Line, AuditdView.TypeName(type)));
+            }
+
+            conditions.Add((type, condition));
+        }
+
+        if (conditions.Count == 0)
+        {
+            var wanted = string.Join(", ", types.Select(t => t.ToUpperInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            return (null, $"logsource service auditd: the rule reads only {(wanted.Length == 0 ? "records" : wanted + " records")}, and the agent presents EXECVE, SYSCALL and PATH records", null);
+        }
+
+        return ([.. conditions], null, null);
+    }
+
     /// <summary>Which of our events a logsource reads, or why none of them.</summary>
     internal static (SigmaEventKind Kind, string? NotCollected) Classify(SigmaLogSource source)
     {
         if (source.Product is { } product && !product.Equals("linux", StringComparison.OrdinalIgnoreCase))
         {
             return (SigmaEventKind.NotCollected, $"logsource product {product}: this agent collects Linux events");
+        }
+
+        if (string.Equals(source.Service, "auditd", StringComparison.OrdinalIgnoreCase) && source.Category is null)
+        {
+            return (SigmaEventKind.Auditd, null);
         }
 
         if (source.Service is { } service)

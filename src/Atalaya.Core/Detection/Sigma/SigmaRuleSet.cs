@@ -11,6 +11,7 @@ public sealed class SigmaRuleSet
     private static readonly SigmaRule[] None = [];
     private readonly SigmaRule[][] _byKind;
     private readonly SigmaPrefilter[] _prefilters;
+    private readonly AuditdBucket[] _auditd;
 
     private SigmaRuleSet(IReadOnlyList<SigmaLoadResult> results, SigmaCorrelationIndex correlations)
     {
@@ -24,6 +25,39 @@ public sealed class SigmaRuleSet
         }
 
         _prefilters = [.. _byKind.Select(rules => new SigmaPrefilter(rules))];
+        AuditdRules = _byKind[(int)SigmaEventKind.Auditd];
+        _auditd = [.. AuditdView.Types.Select(type => new AuditdBucket(AuditdRules, type))];
+    }
+
+    /// <summary>The auditd rules evaluable on one record type: their indexes in <see cref="AuditdRules"/>, conditions and prefilter.</summary>
+    internal sealed class AuditdBucket
+    {
+        public AuditdBucket(SigmaRule[] rules, AuditdRecordType type)
+        {
+            var indexes = new List<int>();
+            var conditions = new List<SigmaCondition>();
+            for (var i = 0; i < rules.Length; i++)
+            {
+                foreach (var (recordType, condition) in rules[i].AuditdConditions)
+                {
+                    if (recordType == type)
+                    {
+                        indexes.Add(i);
+                        conditions.Add(condition);
+                    }
+                }
+            }
+
+            RuleIndexes = [.. indexes];
+            Conditions = [.. conditions];
+            Prefilter = new SigmaPrefilter(Conditions);
+        }
+
+        public int[] RuleIndexes { get; }
+
+        public SigmaCondition[] Conditions { get; }
+
+        public SigmaPrefilter Prefilter { get; }
     }
 
     public static SigmaRuleSet Empty { get; } = new([], SigmaCorrelationIndex.Empty);
@@ -75,8 +109,13 @@ public sealed class SigmaRuleSet
 
     internal SigmaPrefilter Prefilter(SigmaEventKind kind) => _prefilters[(int)kind];
 
-    /// <summary>The most rules indexed for one kind (sizes the prefilter's scratch bitset).</summary>
-    internal int MaxRulesPerKind => _byKind.Max(r => r.Length);
+    /// <summary>The auditd rules, in load order; <see cref="AuditdBucket.RuleIndexes"/> point here.</summary>
+    internal SigmaRule[] AuditdRules { get; }
+
+    internal AuditdBucket Auditd(AuditdRecordType type) => _auditd[(int)type];
+
+    /// <summary>The most rules indexed for one kind or audit record type (sizes the prefilter's scratch bitset).</summary>
+    internal int MaxRulesPerKind => Math.Max(_byKind.Max(r => r.Length), _auditd.Max(b => b.Conditions.Length));
 
     /// <summary>
     /// Which logsource an event feeds: a process that starts or is running (the scan's snapshot
