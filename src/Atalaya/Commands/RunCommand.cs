@@ -36,7 +36,8 @@ internal static class RunCommand
             var time = TimeProvider.System;
             var baseline = BaselineCommand.LoadActive(dataDir);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
-            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
+            var yara = YaraSetup.Load(config);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic, yara.Analytic);
             var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
             var collectors = sensors.Collectors;
             using var store = StoreAccess.OpenForWriting(dataDir);
@@ -75,6 +76,7 @@ internal static class RunCommand
 
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
+            output.Write("yara: " + YaraSetup.Describe(yara.Compilation));
             var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);
             await pipeline.RunAsync(stop.Token);
             await statusLine;

@@ -20,6 +20,12 @@ internal sealed record AgentConfig
     /// <summary>How often `run` re-reads the intel folders (when a file changed) and the allowlist.</summary>
     public double ReloadSeconds { get; set; } = 10;
 
+    /// <summary>Scan executables with the YARA rules (needs libyara9; without it YARA reports itself unavailable).</summary>
+    public bool Yara { get; set; } = true;
+
+    /// <summary>Folder of YARA rule files (*.yar, *.yara); default: rules/yara.</summary>
+    public string? YaraRulesDir { get; set; }
+
     public double ProcessIntervalSeconds { get; set; } = 1;
 
     public double NetworkIntervalSeconds { get; set; } = 1;

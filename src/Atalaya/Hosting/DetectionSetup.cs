@@ -20,7 +20,8 @@ internal static class DetectionSetup
         TimeProvider time,
         IReadOnlyList<string>? ruleFolders = null,
         BaselineSet? baseline = null,
-        ThreatIntelAnalytic? intel = null)
+        ThreatIntelAnalytic? intel = null,
+        IAnalytic? yara = null)
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
@@ -38,7 +39,7 @@ internal static class DetectionSetup
         // known executables; without one both are inert.
         baseline ??= BaselineSet.Empty;
         var dampener = new BaselineSignalDampener(baseline);
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time)
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel], .. yara is null ? Array.Empty<IAnalytic>() : [yara]], new RiskScorer(), time)
         {
             AdjustSignal = baseline.Count == 0 ? null : dampener.Apply,
         };
