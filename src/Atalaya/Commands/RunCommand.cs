@@ -43,11 +43,13 @@ internal static class RunCommand
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
+            // Alerts update the stored incidents as they are written (`atalaya incidents` reads them).
+            var recording = new IncidentRecordingStore(store);
             var pipeline = new AgentPipeline(
                 collectors,
                 engine,
                 new ProcessTableEnricher(),
-                store,
+                recording,
                 new PipelineOptions { Retention = TimeSpan.FromDays(config.RetentionDays) },
                 time,
                 ThisAssembly.Version,

@@ -108,7 +108,7 @@ internal static class ScanCommand
         try
         {
             using var store = StoreAccess.OpenForWriting(dataDirectory);
-            store.Append(findings);
+            new Atalaya.Storage.IncidentRecordingStore(store).Append(findings);
         }
         catch (Exception ex) when (ex is CliException or Atalaya.Storage.StoreException or IOException or UnauthorizedAccessException)
         {
