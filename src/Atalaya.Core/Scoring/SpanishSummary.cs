@@ -46,6 +46,7 @@ public static class SpanishSummary
         ["atalaya.analytic.deleted-executable"] = "un programa se ejecuta desde un archivo borrado del disco",
         ["atalaya.analytic.threat-intel"] = "coincide con un indicador de inteligencia de amenazas",
         ["atalaya.analytic.first-seen"] = "algo que no está en la línea base de este equipo",
+        ["atalaya.analytic.baseline-learning"] = "el aprendizaje de la línea base de este equipo",
     };
 
     public static string VerdictWord(string verdict) => verdict switch
