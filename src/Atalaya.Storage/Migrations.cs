@@ -95,6 +95,22 @@ internal static class Migrations
                 created_ts  INTEGER NOT NULL
             );
             """),
+        new(4, "incidents", """
+            CREATE TABLE incidents (
+                incident_id     TEXT PRIMARY KEY,
+                first_ts        INTEGER NOT NULL, -- first seen (the earliest member alert's start), unix ms
+                last_ts         INTEGER NOT NULL, -- last seen, unix ms
+                score           INTEGER NOT NULL,
+                verdict         TEXT NOT NULL,
+                severity        TEXT,
+                root_pid        INTEGER,          -- the root entity: highest non-system process of the tree
+                root_executable TEXT,
+                alert_ids       TEXT NOT NULL,    -- JSON array of atalaya.alert_id
+                domains         TEXT NOT NULL,    -- JSON array
+                timeline        TEXT NOT NULL     -- JSON array of timeline entries
+            );
+            CREATE INDEX incidents_last_ts ON incidents(last_ts);
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -7,8 +7,11 @@ namespace Atalaya.Storage;
 /// Baseline candidates and versions in the agent's SQLite file (tables of migration 2). Opens its own
 /// writer connection; SQLite's busy timeout serializes it with a running agent's writer.
 /// </summary>
-public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
+public sealed class SqliteBaselineStore : IBaselineStore, IBaselineLearningWindowStore, IDisposable
 {
+    /// <summary>The status-table row that holds the learning window of `run` (started, completed; unix ms).</summary>
+    private const string LearningWindowKey = "baseline_learning_window";
+
     private readonly SqliteConnection _connection;
 
     private SqliteBaselineStore(SqliteConnection connection) => _connection = connection;
@@ -155,6 +158,46 @@ public sealed class SqliteBaselineStore : IBaselineStore, IDisposable
             version = new BaselineVersion(number, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), note, distinct.Count);
         });
         return version!;
+    }
+
+    public BaselineLearningWindow? LoadLearningWindow() => Run("reading the baseline learning window", () =>
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT json FROM status WHERE key = $key";
+        command.Parameters.AddWithValue("$key", LearningWindowKey);
+        if (command.ExecuteScalar() is not string json)
+        {
+            return null;
+        }
+
+        // "started completed" as unix ms; a row that does not parse restarts learning rather than failing the agent.
+        var parts = json.Split(' ');
+        if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var started))
+        {
+            return null;
+        }
+
+        DateTimeOffset? completed = long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var done) ? DateTimeOffset.FromUnixTimeMilliseconds(done) : null;
+        return new BaselineLearningWindow(DateTimeOffset.FromUnixTimeMilliseconds(started), completed);
+    });
+
+    public void SaveLearningWindow(BaselineLearningWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        Write(transaction =>
+        {
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO status (key, json, updated) VALUES ($key, $json, $updated)
+                ON CONFLICT(key) DO UPDATE SET json = excluded.json, updated = excluded.updated
+                """;
+            command.Parameters.AddWithValue("$key", LearningWindowKey);
+            command.Parameters.AddWithValue("$json", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{window.Started.ToUnixTimeMilliseconds()} {(window.Completed is { } c ? c.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "-")}"));
+            command.Parameters.AddWithValue("$updated", (window.Completed ?? window.Started).ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        });
     }
 
     public void Dispose() => _connection.Dispose();

@@ -22,6 +22,7 @@ internal static class Program
             BaselineCommand.Create(),
             AllowCommand.Create(),
             IncidentsCommand.Create(),
+            YaraCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -13,13 +13,17 @@ public sealed class BaselineSignalDampener
 {
     public const double Factor = 0.5;
 
-    private readonly BaselineSet _baseline;
+    private BaselineSet _baseline;
 
     public BaselineSignalDampener(BaselineSet baseline) => _baseline = baseline;
 
+    /// <summary>Swaps in a new active baseline; safe from another thread.</summary>
+    public void Replace(BaselineSet baseline) => Volatile.Write(ref _baseline, baseline);
+
     public Signal Apply(Signal signal)
     {
-        if (_baseline.Count == 0 || signal.IndicatorMatch
+        var baseline = Volatile.Read(ref _baseline);
+        if (baseline.Count == 0 || signal.IndicatorMatch
             || signal.SourceId.StartsWith(FirstSeenAnalytic.AnalyticId, StringComparison.Ordinal)
             || signal.Subject.Process is not { Executable: { Length: > 0 } executable, Hash.Sha256: { Length: > 0 } sha256 })
         {
@@ -27,11 +31,11 @@ public sealed class BaselineSignalDampener
         }
 
         var key = new BaselineKey(BaselineKind.Executable, BaselineFacts.ExecutableValue(executable, sha256));
-        return _baseline.Contains(key)
+        return baseline.Contains(key)
             ? signal with
             {
                 Confidence = signal.Confidence * Factor,
-                Detail = $"{signal.Detail} (this executable and hash are in baseline version {_baseline.Version}: confidence halved)",
+                Detail = $"{signal.Detail} (this executable and hash are in baseline version {baseline.Version}: confidence halved)",
             }
             : signal;
     }

@@ -13,7 +13,7 @@ public sealed class FirstSeenAnalytic : IAnalytic
 {
     public const string AnalyticId = "atalaya.analytic.first-seen";
 
-    private readonly BaselineSet _baseline;
+    private BaselineSet _baseline;
     private readonly BoundedEntityMap<BaselineKey, bool> _reported;
     private readonly List<BaselineKey> _scratch = [];
 
@@ -25,13 +25,17 @@ public sealed class FirstSeenAnalytic : IAnalytic
 
     public string Id => AnalyticId;
 
+    /// <summary>Swaps in a new active baseline (learning in <c>run</c> finished); safe from another thread.</summary>
+    public void Replace(BaselineSet baseline) => Volatile.Write(ref _baseline, baseline);
+
     public string Name => "Not in this host's baseline";
 
     public IReadOnlyCollection<string> Categories { get; } = [EventCategories.Process, EventCategories.Network, EventCategories.Configuration];
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
-        if (_baseline.Count == 0)
+        var baseline = Volatile.Read(ref _baseline);
+        if (baseline.Count == 0)
         {
             return;
         }
@@ -43,12 +47,12 @@ public sealed class FirstSeenAnalytic : IAnalytic
         var knownDestination = false;
         foreach (var key in _scratch)
         {
-            knownDestination |= key.Kind == BaselineKind.Destination && _baseline.Contains(key);
+            knownDestination |= key.Kind == BaselineKind.Destination && baseline.Contains(key);
         }
 
         foreach (var key in _scratch)
         {
-            if (_baseline.Contains(key) || _reported.TryGetValue(key, out _) || (knownDestination && key.Kind == BaselineKind.Destination))
+            if (baseline.Contains(key) || _reported.TryGetValue(key, out _) || (knownDestination && key.Kind == BaselineKind.Destination))
             {
                 continue;
             }
@@ -67,7 +71,7 @@ public sealed class FirstSeenAnalytic : IAnalytic
                     BaselineKind.Persistence => SignalDomain.Persistence,
                     _ => SignalDomain.Process,
                 },
-                Detail = $"first seen since baseline version {_baseline.Version}: {BaselineKinds.Name(key.Kind)} {key.Value}",
+                Detail = $"first seen since baseline version {baseline.Version}: {BaselineKinds.Name(key.Kind)} {key.Value}",
                 Timestamp = value.Timestamp,
                 Subject = value,
             });

@@ -12,6 +12,9 @@ public sealed record AtalayaFields
     /// <summary>One sentence a person can read: what was seen and why it matters.</summary>
     public string? Summary { get; init; }
 
+    /// <summary>The same sentence in Spanish, written from the same facts (<c>atalaya.summary_es</c>).</summary>
+    public string? SummaryEs { get; init; }
+
     /// <summary>Stable id of the alert: the same entity re-scored updates one alert.</summary>
     public string? AlertId { get; init; }
 

@@ -118,6 +118,7 @@ public static class FieldCatalog
         F("atalaya.verdict", FieldType.Keyword, "benign, low risk, suspicious, likely malicious, confirmed malicious.", null, e => e.Atalaya?.Verdict),
         F("atalaya.severity", FieldType.Keyword, "low, medium, high or critical.", null, e => e.Atalaya?.Severity),
         F("atalaya.summary", FieldType.Text, "One plain-language sentence about the alert.", null, e => e.Atalaya?.Summary),
+        F("atalaya.summary_es", FieldType.Text, "The same sentence in Spanish, built from the same facts (verdict, score, strongest signal, entity).", null, e => e.Atalaya?.SummaryEs),
         F("atalaya.alert_id", FieldType.Keyword, "Stable alert id; re-scoring the same entity updates it.", null, e => e.Atalaya?.AlertId),
         F("atalaya.entity_key", FieldType.Keyword, "What the score is about.", null, e => e.Atalaya?.EntityKey),
         F("atalaya.partial", FieldType.Boolean, "The collector could not read everything.", null, e => e.Atalaya?.Partial),

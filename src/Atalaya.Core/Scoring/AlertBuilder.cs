@@ -8,7 +8,7 @@ namespace Atalaya.Core.Scoring;
 /// <summary>
 /// Turns an entity's score into an alert event: the entity's fields from the signals' subjects,
 /// the strongest signal as the rule (with its author, license and reference when a rule set wrote
-/// it), every contribution as evidence, and one plain sentence.
+/// it), every contribution as evidence, and one plain sentence in English and one in Spanish.
 /// </summary>
 public static class AlertBuilder
 {
@@ -103,6 +103,7 @@ public static class AlertBuilder
                 Verdict = score.Verdict,
                 Severity = severity?.Word(),
                 Summary = summary,
+                SummaryEs = SpanishSummary.Summarize(score, ordered),
                 AlertId = alertId,
                 EntityKey = entityKey,
                 Evidence = evidence,

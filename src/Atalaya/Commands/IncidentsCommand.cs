@@ -9,8 +9,9 @@ using Atalaya.Storage;
 namespace Atalaya.Cli.Commands;
 
 /// <summary>
-/// <c>atalaya incidents [--since 1h] [--window 5m] [--json]</c>: the stored alerts grouped by
-/// process tree and time (see <see cref="IncidentCorrelator"/>), newest first, each with its timeline.
+/// <c>atalaya incidents [--since 1h] [--json] [--recompute [--window 5m]]</c>: the incidents the agent
+/// stored as alerts arrived (see <see cref="IncidentCorrelator"/>), newest first, each with its
+/// timeline. <c>--recompute</c> groups the stored alerts again instead, with another window.
 /// </summary>
 internal static class IncidentsCommand
 {
@@ -19,9 +20,10 @@ internal static class IncidentsCommand
     public static Command Create()
     {
         var since = new Option<string?>("--since") { Description = "Only alerts updated since then: 30s, 10m, 2h, 7d or 2026-11-21T10:00:00Z (default 24h)" };
-        var window = new Option<string>("--window") { Description = "Alerts further apart than this start a new incident", DefaultValueFactory = _ => "5m" };
+        var window = new Option<string>("--window") { Description = "With --recompute: alerts further apart than this start a new incident", DefaultValueFactory = _ => "5m" };
+        var recompute = new Option<bool>("--recompute") { Description = "Group the stored alerts now instead of reading the stored incidents" };
         var json = new Option<bool>("--json") { Description = "One JSON object per incident per line (NDJSON)" };
-        var command = new Command("incidents", "Alerts on one process tree within minutes of each other, merged into incidents with a timeline") { since, window, json };
+        var command = new Command("incidents", "Alerts on one process tree within minutes of each other, merged into incidents with a timeline") { since, window, json, recompute };
         command.SetAction(parse =>
         {
             var windowText = parse.GetValue(window)!;
@@ -37,10 +39,10 @@ internal static class IncidentsCommand
             if (File.Exists(Path.Combine(dataDir, SqliteEventStore.FileName)))
             {
                 using var store = StoreAccess.OpenForReading(dataDir);
-                var alerts = store.QueryAlerts(new AlertQuery(
-                    Since: DurationParser.ParseSince(parse.GetValue(since) ?? "24h", now),
-                    Limit: 100_000));
-                incidents = new IncidentCorrelator(gap).Correlate(alerts);
+                var from = DurationParser.ParseSince(parse.GetValue(since) ?? "24h", now);
+                incidents = parse.GetValue(recompute)
+                    ? new IncidentCorrelator(gap).Correlate(store.QueryAlerts(new AlertQuery(Since: from, Limit: 100_000)))
+                    : store.ListIncidents(from, limit: 100_000);
             }
 
             var newestFirst = incidents.OrderByDescending(i => i.End).ToList();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Atalaya.Cli.Hosting;
 using Atalaya.Core.Allowlist;
+using Atalaya.Core.Baseline;
 using Atalaya.Core.Detection;
 using Atalaya.Core.Enrichment;
 using Atalaya.Core.Intel;
@@ -36,17 +37,23 @@ internal static class RunCommand
             var time = TimeProvider.System;
             var baseline = BaselineCommand.LoadActive(dataDir);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
-            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic);
+            var yara = YaraSetup.Load(config);
+            using var baselineStore = config.Baseline.LearnDays > 0 ? SqliteBaselineStore.Open(dataDir) : null;
+            var learning = baselineStore is null ? null : new BaselineRunLearning(
+                baselineStore, baselineStore, new BaselineOptions { PromoteAfter = config.Baseline.PromoteAfter }, TimeSpan.FromDays(config.Baseline.LearnDays), time);
+            var engine = DetectionSetup.CreateEngine(config, time, parse.GetValue(GlobalOptions.Rules) ?? [], baseline, intel.Analytic, yara.Analytic, learning);
             using var sensors = SensorFactory.CreateCollectors(config, time, dataDir);
             var collectors = sensors.Collectors;
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
             var output = new ConsoleLine();
+            // Alerts update the stored incidents as they are written (`atalaya incidents` reads them).
+            var recording = new IncidentRecordingStore(store);
             var pipeline = new AgentPipeline(
                 collectors,
                 engine,
                 new ProcessTableEnricher(),
-                store,
+                recording,
                 new PipelineOptions { Retention = TimeSpan.FromDays(config.RetentionDays) },
                 time,
                 ThisAssembly.Version,
@@ -61,7 +68,13 @@ internal static class RunCommand
             }
 
             output.Write($"Atalaya {ThisAssembly.Version} is watching {Environment.MachineName} (pid {Environment.ProcessId}); data in {dataDir}. Ctrl+C stops it.");
-            if (baseline.Count > 0)
+            // A period that ended while the agent was stopped is committed now.
+            Checkpoint(learning, output);
+            if (learning is { Learning: true })
+            {
+                output.Write($"baseline: learning this host's normal behaviour until {learning.Ends.UtcDateTime:u} (baseline.learnDays {config.Baseline.LearnDays}); first-seen signals start then");
+            }
+            else if (baseline.Count > 0)
             {
                 output.Write($"baseline version {baseline.Version}: {baseline.Count:N0} items (new facts are signalled)");
             }
@@ -80,15 +93,51 @@ internal static class RunCommand
 
             var statusLine = parse.GetValue(quiet) ? Task.CompletedTask : PrintStatusAsync(pipeline, output, stop.Token);
             output.Write($"threat intel: {intel.Analytic.Indicators.Count:N0} indicators from {intel.Files.FilesLoaded} file{(intel.Files.FilesLoaded == 1 ? "" : "s")}");
+            output.Write("yara: " + YaraSetup.Describe(yara.Compilation));
             var intelReload = WatchAsync(intel.Files, intel.Analytic, engine, store, TimeSpan.FromSeconds(config.ReloadSeconds), output, stop.Token);
+            var learningCheckpoints = learning is null ? Task.CompletedTask : CheckpointEveryAsync(learning, output, stop.Token);
             await pipeline.RunAsync(stop.Token);
             await statusLine;
             await intelReload;
+            await learningCheckpoints;
+            Checkpoint(learning, output);
             var final = pipeline.GetStatus();
             output.Write($"stopped: {final.EventsStored:N0} events stored, {final.EventsDropped:N0} dropped, {pipeline.EventsLost:N0} lost, {final.AlertsRaised:N0} alerts");
             return pipeline.EventsLost > 0 ? ExitCodes.Error : ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Saves the learnt candidates every 10 minutes, and commits the baseline when the period ends.</summary>
+    private static async Task CheckpointEveryAsync(BaselineRunLearning learning, ConsoleLine output, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10));
+        try
+        {
+            while (learning.Learning && await timer.WaitForNextTickAsync(stop))
+            {
+                Checkpoint(learning, output);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void Checkpoint(BaselineRunLearning? learning, ConsoleLine output)
+    {
+        try
+        {
+            if (learning?.Checkpoint() is { } version)
+            {
+                output.Write($"baseline learnt: version {version.Number} with {version.ItemCount:N0} items; first-seen signals start now");
+            }
+        }
+        catch (StoreException ex)
+        {
+            // Learning keeps its candidates in memory and tries again at the next checkpoint.
+            output.Write($"warning: the baseline could not be saved: {ex.Message}");
+        }
     }
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)

@@ -39,7 +39,9 @@ internal static class ScanCommand
             var config = GlobalOptions.LoadConfig(parse);
             var dataDir = GlobalOptions.ResolveDataDir(parse, config);
             var intel = DetectionSetup.LoadThreatIntel(config, dataDir);
-            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? [], intel: intel.Analytic);
+            // The running processes' executables are scanned with the YARA rules (once per content).
+            var yara = YaraSetup.Load(config);
+            var engine = DetectionSetup.CreateEngine(config, TimeProvider.System, parse.GetValue(GlobalOptions.Rules) ?? [], intel: intel.Analytic, yara: yara.Analytic);
             engine.AllowList = AllowlistAccess.Load(dataDir);
             var sources = SensorFactory.CreateSnapshotSources(config, TimeProvider.System, dataDir);
             AssessmentResult result;
@@ -106,7 +108,7 @@ internal static class ScanCommand
         try
         {
             using var store = StoreAccess.OpenForWriting(dataDirectory);
-            store.Append(findings);
+            new Atalaya.Storage.IncidentRecordingStore(store).Append(findings);
         }
         catch (Exception ex) when (ex is CliException or Atalaya.Storage.StoreException or IOException or UnauthorizedAccessException)
         {

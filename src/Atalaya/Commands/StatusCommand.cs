@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Atalaya.Cli.Hosting;
 using Atalaya.Cli.Output;
 using Atalaya.Core.Pipeline;
+using Atalaya.Platform.Linux.Yara;
 using Spectre.Console;
 
 namespace Atalaya.Cli.Commands;
@@ -24,14 +26,21 @@ internal static class StatusCommand
             using var store = StoreAccess.OpenForReading(dataDir);
             var status = store.LoadStatus();
             var stats = store.GetStatistics();
+            // YARA depends on the host's libyara, not on the agent: probed here so status says why it is off.
+            var yara = YaraSetup.Load(config, _ => { }).Compilation;
             var running = status is not null && status.State == "running" && DateTimeOffset.UtcNow - status.UpdatedAt < Stale;
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(status is null ? "{}" : StatusJson.Serialize(status with { State = running ? "running" : "stopped" }));
+                var body = status is null ? new JsonObject() : JsonNode.Parse(StatusJson.Serialize(status with { State = running ? "running" : "stopped" }))!.AsObject();
+                body["features"] = new JsonObject { ["yara"] = YaraJson(yara) };
+                Console.Out.WriteLine(body.ToJsonString());
                 return 0;
             }
 
             Terminal.Console.MarkupLine($"data directory: {Markup.Escape(dataDir)}");
+            Terminal.Console.MarkupLine(yara.Available
+                ? $"yara: {Markup.Escape(YaraSetup.Describe(yara))}"
+                : $"yara: [yellow]{Markup.Escape(YaraSetup.Describe(yara))}[/]");
             Terminal.Console.MarkupLine($"store: {stats.EventCount:N0} events, {stats.AlertCount:N0} alerts, {stats.DatabaseBytes / 1024.0 / 1024.0:0.0} MiB (schema v{stats.SchemaVersion})");
             if (status is null)
             {
@@ -96,5 +105,23 @@ internal static class StatusCommand
         }
 
         return $"{failure.RuleId}={failure.Total.ToString("N0", CultureInfo.InvariantCulture)} ({string.Join(", ", parts)})";
+    }
+
+    private static JsonObject YaraJson(YaraCompilation yara)
+    {
+        var errors = new JsonArray();
+        foreach (var error in yara.Errors)
+        {
+            errors.Add(new JsonObject { ["file"] = error.File, ["line"] = error.Line, ["message"] = error.Message });
+        }
+
+        return new JsonObject
+        {
+            ["available"] = yara.Available,
+            ["reason"] = yara.UnavailableReason,
+            ["rules"] = yara.RuleCount,
+            ["files"] = yara.FilesCompiled.Count,
+            ["errors"] = errors,
+        };
     }
 }

@@ -20,6 +20,15 @@ internal sealed record AgentConfig
     /// <summary>How often `run` re-reads the intel folders (when a file changed) and the allowlist.</summary>
     public double ReloadSeconds { get; set; } = 10;
 
+    /// <summary>Baseline learning inside `run` (see <see cref="BaselineConfig"/>).</summary>
+    public BaselineConfig Baseline { get; set; } = new();
+
+    /// <summary>Scan executables with the YARA rules (needs libyara9; without it YARA reports itself unavailable).</summary>
+    public bool Yara { get; set; } = true;
+
+    /// <summary>Folder of YARA rule files (*.yar, *.yara); default: rules/yara.</summary>
+    public string? YaraRulesDir { get; set; }
+
     public double ProcessIntervalSeconds { get; set; } = 1;
 
     public double NetworkIntervalSeconds { get; set; } = 1;
@@ -83,6 +92,11 @@ internal sealed record AgentConfig
             throw new CliException($"the config file {path}: intervals must be between 0 and 3600 seconds");
         }
 
+        if (config.Baseline.LearnDays is < 0 or > 365 || config.Baseline.PromoteAfter < 1)
+        {
+            throw new CliException($"the config file {path}: baseline.learnDays must be between 0 and 365 and baseline.promoteAfter at least 1");
+        }
+
         if (config.RetentionDays < 1 || config.MaxDatabaseMegabytes < 16)
         {
             throw new CliException($"the config file {path}: retentionDays must be at least 1 and maxDatabaseMegabytes at least 16");
@@ -95,6 +109,19 @@ internal sealed record AgentConfig
 
         return config;
     }
+}
+
+/// <summary>
+/// <c>baseline</c> in the config file. <c>learnDays</c> (default 3): the first days after the first
+/// <c>run</c> on a data directory are a learning period; facts seen in <c>promoteAfter</c> (default 3)
+/// distinct hours join the baseline at its end, and first-seen signals start. Three days let a daily
+/// job be sighted three times; 0 turns automatic learning off (use <c>atalaya baseline learn</c>).
+/// </summary>
+internal sealed record BaselineConfig
+{
+    public double LearnDays { get; set; } = 3;
+
+    public int PromoteAfter { get; set; } = 3;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,

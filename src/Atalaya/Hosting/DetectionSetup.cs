@@ -20,7 +20,9 @@ internal static class DetectionSetup
         TimeProvider time,
         IReadOnlyList<string>? ruleFolders = null,
         BaselineSet? baseline = null,
-        ThreatIntelAnalytic? intel = null)
+        ThreatIntelAnalytic? intel = null,
+        IAnalytic? yara = null,
+        BaselineRunLearning? learning = null)
     {
         var rules = RulesDirectory.Resolve(config);
         var catalog = LoadCatalog(rules, "system-binaries.yml", SystemBinaryCatalog.Parse);
@@ -36,11 +38,23 @@ internal static class DetectionSetup
 
         // The baseline (after `atalaya baseline learn`) adds first-seen signals and lowers signals on
         // known executables; without one both are inert.
+        // Learning inside `run` swaps the committed baseline into both when its period ends.
         baseline ??= BaselineSet.Empty;
         var dampener = new BaselineSignalDampener(baseline);
-        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports, internalNetworks: config.ParsedInternalNetworks), new SigmaAnalytic(sigma), new FirstSeenAnalytic(baseline), .. intel is null ? Array.Empty<IAnalytic>() : [intel]], new RiskScorer(), time)
+        var firstSeen = new FirstSeenAnalytic(baseline);
+        if (learning is not null)
         {
-            AdjustSignal = baseline.Count == 0 ? null : dampener.Apply,
+            learning.BaselineChanged += set =>
+            {
+                firstSeen.Replace(set);
+                dampener.Replace(set);
+            };
+        }
+
+        IAnalytic[] optional = [.. intel is null ? Array.Empty<IAnalytic>() : [intel], .. yara is null ? Array.Empty<IAnalytic>() : [yara], .. learning is null ? Array.Empty<IAnalytic>() : [learning]];
+        return new DetectionEngine([.. BuiltInAnalytics.Create(catalog, processes, ports, internalNetworks: config.ParsedInternalNetworks), new SigmaAnalytic(sigma), firstSeen, .. optional], new RiskScorer(), time)
+        {
+            AdjustSignal = baseline.Count == 0 && learning is null ? null : dampener.Apply,
         };
     }
 

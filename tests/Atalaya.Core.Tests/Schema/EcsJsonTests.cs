@@ -38,7 +38,7 @@ public sealed class EcsJsonTests
         Related = new RelatedFields { Ip = ["127.0.0.1"], User = ["root"], Hash = ["ab"] },
         Atalaya = new AtalayaFields
         {
-            Verdict = "likely malicious", Severity = "high", Summary = "s", AlertId = "al-1", EntityKey = "e10", Partial = false,
+            Verdict = "likely malicious", Severity = "high", Summary = "s", SummaryEs = "s-es", AlertId = "al-1", EntityKey = "e10", Partial = false,
             Evidence = [new EvidenceItem { Signal = "x", Weight = 85, Confidence = 0.95, Detail = "d", Techniques = ["T1036.005"], Domain = "process" }],
             Process = new AtalayaProcessFields
             {
