@@ -48,7 +48,7 @@ public sealed class EcsJsonTests
                 Ancestry = [new AncestorFields { Pid = 1, Executable = "/sbin/init" }], Package = "openssh-server",
             },
             File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3 },
-            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
+            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag", Unseen = true },
             Persistence = new AtalayaPersistenceFields
             {
                 Kind = "cron", Command = "/tmp/.x/run", Schedule = "@reboot", User = "root", TargetExecutable = "/tmp/.x/run",
