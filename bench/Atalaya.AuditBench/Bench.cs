@@ -72,19 +72,7 @@ internal static class Bench
 
         var lostBefore = AuditSession.TryReadStatus(out _)?.Lost ?? 0;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
-        foreach (var a in new[] { "-c", Generator, mode, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), marker })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        string output;
-        using (var generator = Process.Start(info)!)
-        {
-            output = generator.StandardOutput.ReadToEnd();
-            generator.WaitForExit();
-        }
-
+        var (done, elapsed, generatorCpu) = Generate(mode, rate, seconds, marker);
         var expected = (int)(rate * seconds);
         var drain = Stopwatch.StartNew();
         while (auditOn && publisher.Matched(mode) < expected && drain.Elapsed < TimeSpan.FromSeconds(5))
@@ -103,12 +91,29 @@ internal static class Bench
         }
 
         var lostAfter = AuditSession.TryReadStatus(out _)?.Lost ?? 0;
-        var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var done = double.Parse(parts[0], CultureInfo.InvariantCulture);
-        var elapsed = double.Parse(parts[1], CultureInfo.InvariantCulture);
-        var generatorCpu = double.Parse(parts[2], CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {rate} {mode}/s | {(auditOn ? "on" : "off")} | {done / elapsed:0} | {100 * cpu.TotalSeconds / elapsed:0.0} | {generatorCpu:0.00} | {(auditOn ? $"{publisher.Matched(mode)}/{expected}" : "-")} | {(auditOn ? Math.Max(lost, lostAfter - lostBefore).ToString(CultureInfo.InvariantCulture) : "-")} |"));
+    }
+
+    /// <summary>The python generator at a fixed rate: operations done, wall seconds, its CPU seconds (with its children's).</summary>
+    public static (double Done, double Elapsed, double Cpu) Generate(string mode, int rate, double seconds, string marker)
+    {
+        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "-c", Generator, mode, rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), marker })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        string output;
+        using (var generator = Process.Start(info)!)
+        {
+            output = generator.StandardOutput.ReadToEnd();
+            generator.WaitForExit();
+        }
+
+        var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture),
+            double.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 
     /// <summary>exec → published event: Stopwatch before Process.Start to the publish on the reader thread (includes fork+exec).</summary>

@@ -70,5 +70,12 @@ if (args.Length >= 1 && args[0] == "run")
     return Atalaya.AuditBench.Bench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
 }
 
-Console.Error.WriteLine("usage: capture CMD [ARGS...] | rules | run [SECONDS]");
+// curve: connector (or sock_diag) alone vs with audit joined as in LinuxPlatform, at 100/400/1600 execs/s and 1000 connects/s.
+if (args.Length >= 1 && args[0] == "curve")
+{
+    return Atalaya.AuditBench.CurveBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? args[2] : null);
+}
+
+Console.Error.WriteLine("usage: capture CMD [ARGS...] | rules | run [SECONDS] | curve [SECONDS [exec100|exec400|exec1600|connect1000|latency]]");
 return 2;

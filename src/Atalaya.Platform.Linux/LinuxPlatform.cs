@@ -54,7 +54,19 @@ public static class LinuxPlatform
         // daemon owns it, and otherwise reports "owned by pid N" in status and stays off.
         if (options.Audit && Environment.IsPrivilegedProcess)
         {
-            collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users));
+            // One exec, one start event: the connector and audit views meet in the correlator; audit's
+            // connects give owners to connections too short for the network inventory.
+            var correlator = new ExecCorrelator();
+            if (processes is NetlinkProcessCollector connector)
+            {
+                connector.ExecCorrelator = correlator;
+            }
+
+            collectors.Add(new AuditCollector(new AuditCollectorOptions { Rules = options.AuditRules }, time, host, users)
+            {
+                ExecCorrelator = processes is NetlinkProcessCollector ? correlator : null,
+                ConnectHints = (network as SockDiagConnectionCollector)?.ConnectHints,
+            });
         }
 
         return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity, persistence, accounts])

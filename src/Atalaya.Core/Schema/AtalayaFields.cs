@@ -148,6 +148,12 @@ public sealed record AtalayaNetworkFields
 
     /// <summary>Which sensor saw it: netlink-sock-diag, netlink-sock-diag-destroy, procfs-net-polling</summary>
     public string? Sensor { get; init; }
+
+    /// <summary>
+    /// true on the close of a connection no inventory saw open (shorter than a poll): that close is
+    /// the connection's only lifecycle event, so analytics count it as a new connection.
+    /// </summary>
+    public bool? Unseen { get; init; }
 }
 
 /// <summary><c>atalaya.file.*</c>: file facts ECS does not name (package ownership, renames, coalescing).</summary>

@@ -157,6 +157,7 @@ public static class FieldCatalog
         F("atalaya.network.rtt_microseconds", FieldType.Long, "Smoothed TCP round-trip time in microseconds.", null, e => e.Atalaya?.Network?.RttMicroseconds),
         A("atalaya.network.standard_streams", "The owner's stdin, stdout or stderr that are this socket.", null, e => e.Atalaya?.Network?.StandardStreams),
         F("atalaya.network.sensor", FieldType.Keyword, "The sensor that saw the socket.", null, e => e.Atalaya?.Network?.Sensor),
+        F("atalaya.network.unseen", FieldType.Boolean, "The close of a connection no inventory saw open: its only lifecycle event.", null, e => e.Atalaya?.Network?.Unseen),
         F("atalaya.persistence.kind", FieldType.Keyword, "Kind of persistence entry: cron, systemd-unit, authorized-keys, shell-rc, ld-preload, ...", null, e => e.Atalaya?.Persistence?.Kind),
         F("atalaya.persistence.command", FieldType.Text, "The command the entry runs (crontab command, ExecStart=, RUN+=, command=).", null, e => e.Atalaya?.Persistence?.Command),
         F("atalaya.persistence.schedule", FieldType.Keyword, "When it runs: crontab schedule or timer calendar.", null, e => e.Atalaya?.Persistence?.Schedule),

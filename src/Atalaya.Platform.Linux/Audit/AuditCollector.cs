@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
 using System.Text;
 using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
 using Atalaya.Platform.Linux.Host;
+using Atalaya.Platform.Linux.Network;
 using Atalaya.Platform.Linux.Processes;
 
 namespace Atalaya.Platform.Linux.Audit;
@@ -26,6 +29,7 @@ public sealed class AuditCollector : IEventCollector, IDisposable
     private readonly LinuxHostInfo? _host;
     private readonly UserNameResolver? _users;
     private readonly ProcessReader _reader;
+    private readonly List<EcsEvent> _released = [];
     private volatile string _sensor = "kernel-audit";
     private AuditSession? _session;
     private uint _lostAtStart;
@@ -55,6 +59,18 @@ public sealed class AuditCollector : IEventCollector, IDisposable
 
     /// <summary>The rules in force, null while unavailable.</summary>
     public IReadOnlyList<AuditRule>? InstalledRules => _session?.InstalledRules;
+
+    /// <summary>
+    /// Where exec events meet the process connector's: one start event per exec, audit's argv in it.
+    /// Null: audit's exec events are published as they are (<c>process-exec-audit</c>).
+    /// </summary>
+    internal ExecCorrelator? ExecCorrelator { get; set; }
+
+    /// <summary>
+    /// The network sensor's connect hints: each successful (or in-progress) connect and each accept
+    /// names its owner there, so a connection that closes before any inventory saw it keeps one.
+    /// </summary>
+    internal RecentConnectCache? ConnectHints { get; set; }
 
     /// <summary>Raised on the reader thread for each assembled event, before mapping (benchmarks, the auditd view).</summary>
     public event Action<AuditEvent>? Assembled;
@@ -91,6 +107,12 @@ public sealed class AuditCollector : IEventCollector, IDisposable
             }
             finally
             {
+                ExecCorrelator?.SetActive(ExecSource.Audit, false);
+                if (ConnectHints is { } hints)
+                {
+                    hints.FeederActive = false;
+                }
+
                 Interlocked.Exchange(ref _session, null);
                 Counters.Increment(AuditCounterNames.Available, -Counters.Get(AuditCounterNames.Available));
                 session.Dispose();
@@ -111,6 +133,17 @@ public sealed class AuditCollector : IEventCollector, IDisposable
         Counters.Increment(AuditCounterNames.RulesInstalled, session.InstalledRules.Count - Counters.Get(AuditCounterNames.RulesInstalled));
         Counters.Increment(AuditCounterNames.RulesRefused, session.Refused.Count - Counters.Get(AuditCounterNames.RulesRefused));
         Counters.Increment(AuditCounterNames.StaleRulesRemoved, session.StaleRulesRemoved);
+
+        if (ConnectHints is { } hints && session.InstalledRules.Any(r => r.Key == AuditKeys.Network))
+        {
+            hints.FeederActive = true;
+        }
+
+        // Only an exec rule makes audit a partner worth waiting for.
+        if (session.InstalledRules.Any(r => r.Key == AuditKeys.Exec))
+        {
+            ExecCorrelator?.SetActive(ExecSource.Audit, true);
+        }
     }
 
     private IReadOnlyList<AuditRule> BuildRules()
@@ -174,6 +207,12 @@ public sealed class AuditCollector : IEventCollector, IDisposable
             }
 
             PublishCompleted(completed, output, context);
+            if (ExecCorrelator is { } correlator)
+            {
+                correlator.TakeExpired(ExecSource.Audit, now, _released);
+                PublishReleased(output);
+            }
+
             if (now - lastStatus >= statusEvery)
             {
                 lastStatus = now;
@@ -183,6 +222,13 @@ public sealed class AuditCollector : IEventCollector, IDisposable
 
         assembler.FlushAll(completed);
         PublishCompleted(completed, output, context);
+        if (ExecCorrelator is { } last)
+        {
+            last.SetActive(ExecSource.Audit, false);
+            last.Drain(ExecSource.Audit, Stopwatch.GetTimestamp(), _released);
+            PublishReleased(output);
+        }
+
         RefreshKernelCounters(session);
     }
 
@@ -242,13 +288,59 @@ public sealed class AuditCollector : IEventCollector, IDisposable
 
             foreach (var value in mapped)
             {
-                output.Publish(value);
-                Interlocked.Increment(ref _published);
-                Counters.Increment(AuditCounterNames.EventsPublished);
+                var action = value.Event.Action;
+                if (action == AuditEventMapper.ActionExec && ExecCorrelator is { } correlator)
+                {
+                    correlator.Offer(ExecSource.Audit, value, Stopwatch.GetTimestamp(), _released);
+                    PublishReleased(output);
+                    continue;
+                }
+
+                if (action is AuditEventMapper.ActionConnect or AuditEventMapper.ActionAccept)
+                {
+                    HintConnection(value);
+                }
+
+                Publish(output, value);
             }
         }
 
         completed.Clear();
+    }
+
+    private void PublishReleased(IEventPublisher output)
+    {
+        foreach (var value in _released)
+        {
+            Publish(output, value);
+        }
+
+        _released.Clear();
+    }
+
+    private void Publish(IEventPublisher output, EcsEvent value)
+    {
+        output.Publish(value);
+        Interlocked.Increment(ref _published);
+        Counters.Increment(AuditCounterNames.EventsPublished);
+    }
+
+    /// <summary>
+    /// Gives the network sensor the owner of a connect or accept. Audit does not say the socket type:
+    /// the hint is filed as TCP, the only transport whose unseen closes are reported (a UDP connect's
+    /// hint ages out unused). A refused connect is hinted too: its socket's destruction is reported as
+    /// a failed connection, which the outbound-scan analytic counts for its owner.
+    /// </summary>
+    private void HintConnection(EcsEvent value)
+    {
+        if (ConnectHints is not { } hints || value.Process is not { Pid: > 0 } process || value.Destination is not { Ip: { } ip, Port: { } port }
+            || !IPAddress.TryParse(ip, out var remote))
+        {
+            return;
+        }
+
+        hints.Record(udp: false, remote, port, localPort: null, new OwnerProcess(process.Pid, process.Name, process.Executable), value.Timestamp);
+        Counters.Increment(AuditCounterNames.ConnectHints);
     }
 
     private void RefreshKernelCounters(AuditSession session)

@@ -21,4 +21,7 @@ public static class AuditCounterNames
     public const string RulesInstalled = "rules_installed";
     public const string RulesRefused = "rules_refused";
     public const string StaleRulesRemoved = "stale_rules_removed";
+
+    /// <summary>Connects and accepts handed to the network sensor as owners of connections too short for its inventory.</summary>
+    public const string ConnectHints = "connect_hints";
 }

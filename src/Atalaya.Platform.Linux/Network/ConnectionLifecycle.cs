@@ -132,7 +132,11 @@ internal sealed class ConnectionLifecycle
     public void CloseUnseen(ObservedSocket socket, DateTimeOffset? start, DateTimeOffset now, bool failed, string sensor, Action<EcsEvent> emit)
     {
         RememberClosed(socket.Row.Cookie);
-        emit(_events.Closed(socket, now, start, sensor, failed));
+        var closed = _events.Closed(socket, now, start, sensor, failed);
+        emit(closed with
+        {
+            Atalaya = closed.Atalaya! with { Network = closed.Atalaya.Network! with { Unseen = true } },
+        });
     }
 
     private bool Track(ObservedSocket socket, DateTimeOffset? firstSeen)

@@ -26,6 +26,15 @@ internal sealed class RecentConnectCache
 
     public int Count { get; private set; }
 
+    /// <summary>
+    /// Whether a syscall sensor is feeding the cache now: only then is a close worth holding for a
+    /// hint that has not arrived yet (audit's record can trail the socket's destroy notification).
+    /// </summary>
+    public bool FeederActive { get; set; }
+
+    /// <summary>Raised after each <see cref="Record"/>, outside the cache's lock, on the feeder's thread.</summary>
+    public event Action? Recorded;
+
     /// <summary>A process connected to (or accepted from) <paramref name="remote"/>:<paramref name="remotePort"/>.</summary>
     public void Record(bool udp, IPAddress remote, int remotePort, int? localPort, OwnerProcess owner, DateTimeOffset at)
     {
@@ -54,6 +63,8 @@ internal sealed class RecentConnectCache
                 }
             }
         }
+
+        Recorded?.Invoke();
     }
 
     /// <summary>

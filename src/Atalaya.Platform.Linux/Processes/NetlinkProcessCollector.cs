@@ -38,6 +38,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private readonly Func<IProcConnectorSocket?> _openSocket;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
     private readonly HashSet<int> _unpublished = [];
+    private readonly List<EcsEvent> _released = [];
     private Dictionary<int, ProcessEntry> _table = [];
     private IEventPublisher _output = NullPublisher.Instance;
     private long _lastDropsCheck;
@@ -77,6 +78,12 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
     /// <summary>Kernel-timestamp-to-publish latency of exec events, for the benchmark; null unless set.</summary>
     internal Action<long>? ExecLatencyObserver { get; set; }
+
+    /// <summary>
+    /// Where exec events meet the audit sensor's (one start event per exec). Null: published directly.
+    /// While audit is not active the correlator passes them through without delay.
+    /// </summary>
+    internal ExecCorrelator? ExecCorrelator { get; set; }
 
     /// <summary>Processes in the table now (tests, benchmarks).</summary>
     internal int TableCount => Volatile.Read(ref _table).Count;
@@ -145,6 +152,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         // the walk or in the event stream (possibly both, which the handlers tolerate), never in neither.
         using var socket = _openSocket() ?? throw new IOException("the netlink process connector could not be opened");
         Resync(initial: true, cancellationToken);
+        ExecCorrelator?.SetActive(ExecSource.Connector, true);
 
         var buffer = ArrayPool<byte>.Shared.Rent(DatagramBufferBytes);
         try
@@ -177,6 +185,13 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
         finally
         {
+            if (ExecCorrelator is { } correlator)
+            {
+                correlator.SetActive(ExecSource.Connector, false);
+                correlator.Drain(ExecSource.Connector, Stopwatch.GetTimestamp(), _released);
+                PublishReleased();
+            }
+
             ArrayPool<byte>.Shared.Return(buffer);
             _output = NullPublisher.Instance;
         }
@@ -329,7 +344,17 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         var entry = new ProcessEntry(facts, ppid);
         _table[pid] = entry;
         _unpublished.Remove(pid);
-        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null));
+        var exec = _builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null);
+        if (ExecCorrelator is { } correlator)
+        {
+            correlator.Offer(ExecSource.Connector, exec, Stopwatch.GetTimestamp(), _released);
+            PublishReleased();
+        }
+        else
+        {
+            Publish(exec);
+        }
+
         ExecLatencyObserver?.Invoke(Stopwatch.GetTimestamp() - (long)value.TimestampNs);
         if (!facts.IsKernelThread && facts.Executable is not null)
         {
@@ -355,7 +380,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
         var now = TimeOf(value.TimestampNs);
         var ended = _builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now);
-        Publish(ended);
+        PublishAfterExec(pid, ended);
     }
 
     private void OnCredentials(in ProcConnectorEvent value)
@@ -368,7 +393,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             : f with { Gid = real, GroupName = _builder.GroupNameOf(real), EffectiveGid = effective, EffectiveGroupName = _builder.GroupNameOf(effective) });
         if (changed is { } entry && !_unpublished.Contains(value.Tgid))
         {
-            Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionCredentials, TimeOf(value.TimestampNs), end: null));
+            PublishAfterExec(value.Tgid, _builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionCredentials, TimeOf(value.TimestampNs), end: null));
         }
     }
 
@@ -386,7 +411,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         _table[value.Tgid] = renamed;
         if (!_unpublished.Contains(value.Tgid))
         {
-            Publish(_builder.Build(renamed, _table, EventKinds.Event, EventTypes.Change, ActionRenamed, TimeOf(value.TimestampNs), end: null));
+            PublishAfterExec(value.Tgid, _builder.Build(renamed, _table, EventKinds.Event, EventTypes.Change, ActionRenamed, TimeOf(value.TimestampNs), end: null));
         }
     }
 
@@ -404,7 +429,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         // Published even for a fork not yet published: an attach is the fact an analyst needs.
         _unpublished.Remove(pid);
         Counters.Increment("ptrace_attaches");
-        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionPtrace, TimeOf(value.TimestampNs), end: null));
+        PublishAfterExec(pid, _builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionPtrace, TimeOf(value.TimestampNs), end: null));
     }
 
     private ProcessEntry? Update(int pid, Func<ProcessFacts, ProcessFacts> change)
@@ -423,6 +448,11 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private void RunDeferred(IProcConnectorSocket socket)
     {
         var now = Stopwatch.GetTimestamp();
+        if (ExecCorrelator is { } correlator)
+        {
+            correlator.TakeExpired(ExecSource.Connector, now, _released);
+            PublishReleased();
+        }
 
         while (_deferred.TryPeek(out var item, out var due) && due <= now)
         {
@@ -533,6 +563,25 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
         var now = _timeProvider.GetUtcNow();
         Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
+    }
+
+    /// <summary>An event about <paramref name="pid"/>, held behind its exec while that waits for audit's view.</summary>
+    private void PublishAfterExec(int pid, EcsEvent value)
+    {
+        if (ExecCorrelator?.TryHoldBehind(ExecSource.Connector, pid, value) != true)
+        {
+            Publish(value);
+        }
+    }
+
+    private void PublishReleased()
+    {
+        foreach (var value in _released)
+        {
+            Publish(value);
+        }
+
+        _released.Clear();
     }
 
     private void Publish(EcsEvent value)

@@ -49,7 +49,7 @@ public sealed class EcsJsonTests
             },
             File = new AtalayaFileFields { Package = "passwd", PackageVerified = false, OldPath = "/etc/passwd+", Executable = false, Coalesced = 3,
                 BatchCreated = 4, BatchModified = 5, BatchDeleted = 6, BatchPackages = ["openssh-server"], BatchPaths = ["/usr/sbin/sshd"] },
-            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag" },
+            Network = new AtalayaNetworkFields { State = "ESTABLISHED", Inode = 99, Exposure = "loopback", RttMicroseconds = 25, StandardStreams = ["stdin", "stdout"], Sensor = "netlink-sock-diag", Unseen = true },
             Persistence = new AtalayaPersistenceFields
             {
                 Kind = "cron", Command = "/tmp/.x/run", Schedule = "@reboot", User = "root", TargetExecutable = "/tmp/.x/run",

@@ -10,13 +10,29 @@ public static class ConnectionFacts
 
     /// <summary>
     /// A new connection, counted once: an <c>connection-opened</c> event, or the close of a
-    /// connection no inventory saw (sock_diag destroy notification without an inode), which is
-    /// the only report of connections shorter than a poll.
+    /// connection no inventory saw (<c>atalaya.network.unseen</c>; before that flag: a sock_diag
+    /// destroy notification without an inode or a start), which is the only lifecycle report of a
+    /// connection shorter than a poll. Its start and owner come from the audit sensor's connect when
+    /// audit runs. The audit sensor's own <c>connection-attempted</c>/<c>connection-accepted</c>
+    /// are syscall records, not lifecycle events, and are not counted: one connection, one count —
+    /// except a connect the kernel refused at once (<c>connection-attempted</c>, outcome failure):
+    /// its socket's destroy notification carries no destination port (measured on 6.18: dport is
+    /// zeroed), so audit's record is the only report of it, and a port sweep is made of them.
     /// </summary>
     public static bool IsNewConnection(EcsEvent value) => value.Event.Action switch
     {
         "connection-opened" => true,
-        "connection-closed" or "connection-failed" => value.Event.Start is null && value.Atalaya?.Network?.Inode is null,
+        "connection-closed" or "connection-failed" => value.Atalaya?.Network?.Unseen == true
+            || (value.Event.Start is null && value.Atalaya?.Network?.Inode is null),
+        "connection-attempted" => value.Event.Outcome == EventOutcomes.Failure,
+        _ => false,
+    };
+
+    /// <summary>A connection that never completed its handshake (refused, unreachable, timed out).</summary>
+    public static bool IsFailed(EcsEvent value) => value.Event.Action switch
+    {
+        "connection-failed" => true,
+        "connection-attempted" => value.Event.Outcome == EventOutcomes.Failure,
         _ => false,
     };
 

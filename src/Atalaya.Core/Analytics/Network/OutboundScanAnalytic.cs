@@ -45,7 +45,7 @@ public sealed class OutboundScanAnalytic : IAnalytic
 
         var at = ConnectionFacts.StartOf(value);
         var destinations = state.Destinations.Add((ip, port), at);
-        var failures = value.Event.Action == "connection-failed" ? state.Failures.Add((ip, port), at) : state.Failures.Count;
+        var failures = ConnectionFacts.IsFailed(value) ? state.Failures.Add((ip, port), at) : state.Failures.Count;
         if (state.Destinations.Reported || (destinations < _options.OutboundDestinations && failures < _options.OutboundFailures))
         {
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Atalaya.Core.Pipeline;
 using Atalaya.Core.Schema;
 
@@ -29,6 +30,9 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     /// <summary>Cycles a vanished TCP socket waits for its destroy notification before the dump closes it.</summary>
     private const int CloseGraceCycles = 2;
 
+    /// <summary>Unseen closes held for a hint at most; past it they are reported at once.</summary>
+    private const int MaxAwaitingHint = 4096;
+
     private static readonly TimeSpan DestroyPollTimeout = TimeSpan.FromMilliseconds(250);
 
     private readonly SockDiagConnectionCollectorOptions _options;
@@ -44,6 +48,8 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
     private readonly HalfOpenHandshakes _halfOpen = new();
     private readonly List<SocketRow> _rows = [];
     private readonly Atalaya.Core.Analytics.BoundedEntityMap<(bool Udp, System.Net.IPAddress Remote, int Port), (OwnerProcess Owner, DateTimeOffset At)> _recentEgressOwners = new(4096);
+    private readonly List<AwaitingHint> _awaitingHint = [];
+    private volatile int _awaitingCount;
     private ConnectionLifecycle? _lifecycle;
     private Action<EcsEvent>? _emit;
 
@@ -62,7 +68,15 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
 
         _events = new NetworkEventBuilder(host, Counters, options.Enrich);
         _inventory = new SocketInventory(options.ProcRoot, Counters, closingStatesAreOpen: true);
+        ConnectHints.Recorded += OnHintRecorded;
     }
+
+    /// <summary>
+    /// How long an unseen close waits for the audit sensor's connect record naming its owner (only
+    /// while audit feeds the hints). Usually the record is there first or within a millisecond; on a
+    /// loaded host (load average 40 here) kauditd delivered some over 100 ms late.
+    /// </summary>
+    internal static TimeSpan HintWait { get; } = TimeSpan.FromMilliseconds(500);
 
     public string Name => "network";
 
@@ -179,6 +193,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
                 {
                     lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles, emit);
                     _halfOpen.Drain(row => _inventory.Closed(row, null), _events, _timeProvider.GetUtcNow(), SensorName, emit);
+                    ResolveAwaitingHints(lifecycle, emit, Stopwatch.GetTimestamp());
                 }
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -191,6 +206,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
 
             lock (_gate)
             {
+                ResolveAwaitingHints(lifecycle, emit, long.MaxValue);
                 _lifecycle = null;
                 _emit = null;
             }
@@ -258,22 +274,74 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
                 }
 
                 // A listener or a socket that never connected: nothing to report that no inventory had.
+                // A refused connect is one of these too (its destination port is zeroed by then, measured
+                // on 6.18): audit's connection-attempted record is its only report.
                 if (row.RemotePort == 0 || row.IsUdp)
                 {
                     continue;
                 }
 
-                DateTimeOffset? start = null;
-                OwnerProcess? owner = null;
-                if (ConnectHints.TryTake(row.IsUdp, row.RemoteAddress, row.RemotePort, row.LocalPort, now, out var hinted, out var hintedStart))
+                if (!TryCloseWithHint(lifecycle, emit, row, now, final: !ConnectHints.FeederActive || _awaitingHint.Count >= MaxAwaitingHint))
                 {
-                    owner = hinted;
-                    start = hintedStart;
+                    // The connect's audit record can trail the destroy notification (kauditd delivers
+                    // after the syscall returns; a 1 ms connection is gone by then): wait briefly.
+                    _awaitingHint.Add(new AwaitingHint(row, now, Stopwatch.GetTimestamp() + (long)(HintWait.TotalSeconds * Stopwatch.Frequency)));
                 }
+            }
 
-                var observed = _inventory.Closed(row, owner ?? RecentEgressOwner(row, now));
-                var failed = observed.Direction == "egress" && row.Traffic is { HandshakeCompleted: false };
-                lifecycle.CloseUnseen(observed, start, now, failed, DestroySensorName, emit);
+            ResolveAwaitingHints(lifecycle, emit, Stopwatch.GetTimestamp());
+            _awaitingCount = _awaitingHint.Count;
+        }
+    }
+
+    /// <summary>
+    /// Reports an unseen connection with the owner its connect hint names. Without a hint: false
+    /// unless <paramref name="final"/>, then reported with the best other guess (or none).
+    /// </summary>
+    private bool TryCloseWithHint(ConnectionLifecycle lifecycle, Action<EcsEvent> emit, in SocketRow row, DateTimeOffset closedAt, bool final)
+    {
+        DateTimeOffset? start = null;
+        OwnerProcess? owner = null;
+        if (ConnectHints.TryTake(row.IsUdp, row.RemoteAddress, row.RemotePort, row.LocalPort, closedAt, out var hinted, out var hintedStart))
+        {
+            owner = hinted;
+            start = hintedStart;
+        }
+        else if (!final)
+        {
+            return false;
+        }
+
+        var observed = _inventory.Closed(row, owner ?? RecentEgressOwner(row, closedAt));
+        var failed = observed.Direction == "egress" && row.Traffic is { HandshakeCompleted: false };
+        lifecycle.CloseUnseen(observed, start, closedAt, failed, DestroySensorName, emit);
+        return true;
+    }
+
+    /// <summary>Unseen closes waiting for a hint: reported when one arrived, or when their wait is over. Caller holds the gate.</summary>
+    private void ResolveAwaitingHints(ConnectionLifecycle lifecycle, Action<EcsEvent> emit, long now)
+    {
+        if (_awaitingHint.Count == 0)
+        {
+            return;
+        }
+
+        _awaitingHint.RemoveAll(w => TryCloseWithHint(lifecycle, emit, w.Row, w.ClosedAt, final: now >= w.Deadline || !ConnectHints.FeederActive));
+        _awaitingCount = _awaitingHint.Count;
+    }
+
+    private void OnHintRecorded()
+    {
+        if (_awaitingCount == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_lifecycle is { } lifecycle && _emit is { } emit)
+            {
+                ResolveAwaitingHints(lifecycle, emit, Stopwatch.GetTimestamp());
             }
         }
     }
@@ -347,4 +415,6 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
         Sections.Add(dumping, observed - started - dumping, owners, done - observed - owners);
         return sockets;
     }
+
+    private readonly record struct AwaitingHint(SocketRow Row, DateTimeOffset ClosedAt, long Deadline);
 }
