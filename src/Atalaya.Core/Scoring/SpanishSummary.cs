@@ -31,6 +31,7 @@ public static class SpanishSummary
         ["atalaya.analytic.user-writable-egress"] = "un programa en una ruta escribible por usuarios habla con una dirección pública",
         ["atalaya.analytic.impossible-lineage"] = "un padre y un hijo que los sistemas legítimos nunca emparejan",
         ["atalaya.analytic.exposed-listener"] = "un programa en una ruta escribible por usuarios escucha en todas las interfaces",
+        ["atalaya.analytic.listener-exposure"] = "un servicio expuesto más allá de este equipo (programa sin paquete o puerto de administración)",
         ["atalaya.analytic.rarity"] = "un programa raro en la población de procesos de este equipo",
         ["atalaya.analytic.ld-preload"] = "una biblioteca inyectada a través del enlazador dinámico",
         ["atalaya.analytic.package-file-modified"] = "un archivo de un paquete fue modificado después de instalarse",
