@@ -41,7 +41,7 @@ public sealed class OwnRulePackTests(ITestOutputHelper output)
         });
         var set = SigmaRuleSet.Create(results);
         Assert.All(set.Results, r => Assert.True(r.Status == SigmaLoadStatus.Ok, $"{r.Path}: {r.Reason}"));
-        Assert.Contains(set.Correlations, c => c.Title == "SSH password guessing from one address");
+        Assert.Contains(set.Correlations, c => c.Title == "SSH password guessing against one account from many addresses");
         Assert.Equal(results.Count, results.Select(r => r.Id).Distinct().Count());
     }
 
