@@ -34,6 +34,7 @@ public sealed class AuditCollector : IEventCollector, IDisposable
     private AuditSession? _session;
     private uint _lostAtStart;
     private long _published;
+    private ExecCorrelator? _execCorrelator;
 
     public AuditCollector(AuditCollectorOptions options, TimeProvider time, LinuxHostInfo? host, UserNameResolver? users)
     {
@@ -63,8 +64,17 @@ public sealed class AuditCollector : IEventCollector, IDisposable
     /// <summary>
     /// Where exec events meet the process connector's: one start event per exec, audit's argv in it.
     /// Null: audit's exec events are published as they are (<c>process-exec-audit</c>).
+    /// Its counters are shown among this collector's (<c>exec_merged</c>, <c>exec_alone</c>...).
     /// </summary>
-    internal ExecCorrelator? ExecCorrelator { get; set; }
+    internal ExecCorrelator? ExecCorrelator
+    {
+        get => _execCorrelator;
+        set
+        {
+            _execCorrelator = value;
+            value?.ReportTo(Counters);
+        }
+    }
 
     /// <summary>
     /// The network sensor's connect hints: each successful (or in-progress) connect and each accept

@@ -24,10 +24,12 @@ internal enum ExecSource
 /// with audit off the connector path is exactly what it was.
 /// </summary>
 /// <remarks>
-/// <para>Matching: the same pid, and exec times within <see cref="ExecCorrelatorOptions.Tolerance"/>,
-/// oldest first. A process that execs twice in a row (<c>sh -c 'exec prog'</c>) has two execs on one
+/// <para>Matching: the same pid, and audit's time (the execve's entry) at most
+/// <see cref="ExecCorrelatorOptions.AuditLead"/> before the connector's (the exec's commit) and at most
+/// <see cref="ExecCorrelatorOptions.Tolerance"/> after it, oldest first among the waiting and the
+/// published alone. A process that execs twice in a row (<c>sh -c 'exec prog'</c>) has two execs on one
 /// pid within a millisecond; both sensors report them in order, so first-with-first pairs them right.
-/// A reused pid is a different exec time, far outside the tolerance (pid reuse takes a pid-space wrap).</para>
+/// A reused pid is a different exec time, far outside the window (pid reuse takes a pid-space wrap).</para>
 /// <para>A late partner (the other side already published alone) is a completion: published as an
 /// update (<c>event.type: change</c>, action <see cref="ActionCompleted"/>) only when it brings what
 /// the published event lacked — audit's exact argv differing from /proc's (a rewritten cmdline, or none
@@ -43,6 +45,9 @@ internal sealed class ExecCorrelator
 {
     public const string ActionCompleted = "process-exec-completed";
 
+    /// <summary>Prefix of the correlator's counters among the collector's they are reported with.</summary>
+    public const string ReportPrefix = "exec_";
+
     private readonly ExecCorrelatorOptions _options;
     private readonly long _waitTicks;
     private readonly long _thinWaitTicks;
@@ -51,6 +56,7 @@ internal sealed class ExecCorrelator
     private readonly Side[] _sides = [new(), new()];
     private volatile bool _connectorActive;
     private volatile bool _auditActive;
+    private volatile CollectorCounters? _reported;
 
     public ExecCorrelator(ExecCorrelatorOptions? options = null)
     {
@@ -63,6 +69,13 @@ internal sealed class ExecCorrelator
 
     /// <summary>merged, alone (published after the wait, or at once), completed (late update published), late_dropped, evicted.</summary>
     public CollectorCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Also counts into <paramref name="counters"/> (a collector's, so <c>atalaya status</c> shows
+    /// them), each name prefixed with <see cref="ReportPrefix"/>. The correlator is not a collector
+    /// of its own: the supervisor reports only collectors' counters.
+    /// </summary>
+    public void ReportTo(CollectorCounters? counters) => _reported = counters;
 
     /// <summary>Execs waiting for their partner now (tests).</summary>
     public int Waiting
@@ -106,24 +119,33 @@ internal sealed class ExecCorrelator
             var side = _sides[(int)source];
             var otherSide = _sides[(int)other];
             otherSide.ForgetPublished(now - _rememberTicks);
-            if (otherSide.TakeWaiting(pid, value.Timestamp, _options.Tolerance) is { } partner)
+            var window = new Window(source, value.Timestamp, _options.Tolerance, _options.AuditLead);
+            var waiting = otherSide.FindWaiting(pid, window);
+            var published = otherSide.FindPublished(pid, window);
+
+            // First with first across both: a process that execs twice in a row can have its first
+            // exec published alone (the partner was late) while its second still waits; the older
+            // one is this exec's partner.
+            if (waiting is not null && (published is null || waiting.Value.Timestamp <= published.Value.Timestamp))
             {
-                Counters.Increment("merged");
-                publish.Add(Merge(source, value, partner.Value));
-                publish.AddRange(partner.Followers ?? []);
+                otherSide.ClaimWaiting(waiting);
+                Count("merged");
+                publish.Add(Merge(source, value, waiting.Value));
+                publish.AddRange(waiting.Followers ?? []);
                 return;
             }
 
-            if (otherSide.TakePublished(pid, value.Timestamp, _options.Tolerance) is { } published)
+            if (published is not null)
             {
+                otherSide.ClaimPublished(published);
                 if (Completion(source, value, published.Value) is { } completion)
                 {
-                    Counters.Increment("completed");
+                    Count("completed");
                     publish.Add(completion);
                 }
                 else
                 {
-                    Counters.Increment("late_dropped");
+                    Count("late_dropped");
                 }
 
                 return;
@@ -131,7 +153,7 @@ internal sealed class ExecCorrelator
 
             if (!IsActive(other) || pid == 0)
             {
-                Counters.Increment("alone");
+                Count("alone");
                 publish.Add(value);
                 return;
             }
@@ -143,7 +165,7 @@ internal sealed class ExecCorrelator
                 // Released alone at the owning sensor's next look.
                 var oldest = _sides[0].OldestDeadline <= _sides[1].OldestDeadline ? _sides[0] : _sides[1];
                 oldest.EvictOldest();
-                Counters.Increment("evicted");
+                Count("evicted");
             }
         }
     }
@@ -188,11 +210,17 @@ internal sealed class ExecCorrelator
         side.ForgetPublished(now - _rememberTicks);
         foreach (var pending in side.TakeDue(due))
         {
-            Counters.Increment("alone");
+            Count("alone");
             publish.Add(pending.Value);
             publish.AddRange(pending.Followers ?? []);
             side.RememberPublished(pending, now, _options.Capacity);
         }
+    }
+
+    private void Count(string name)
+    {
+        Counters.Increment(name);
+        _reported?.Increment(ReportPrefix + name);
     }
 
     private static ExecSource Other(ExecSource source) => source == ExecSource.Connector ? ExecSource.Audit : ExecSource.Connector;
@@ -211,6 +239,22 @@ internal sealed class ExecCorrelator
 
         var merged = ExecEventMerger.Merge(connector, audit);
         return merged with { Event = merged.Event with { Type = [EventTypes.Change], Action = ActionCompleted } };
+    }
+
+    /// <summary>
+    /// Which times of the other sensor can be the same exec as <c>at</c> of <c>arriving</c>. Audit
+    /// stamps the execve at syscall entry (a coarse clock, up to a jiffy behind), the connector at the
+    /// exec's commit, after the image is loaded: audit's time is the earlier by the exec's duration —
+    /// under a millisecond idle, past 100 ms measured at load 20 on two cores. So audit may lead by up
+    /// to <c>lead</c> and trail by no more than <c>tolerance</c> (clock reading differences).
+    /// </summary>
+    private readonly struct Window(ExecSource arriving, DateTimeOffset at, TimeSpan tolerance, TimeSpan lead)
+    {
+        public bool Contains(DateTimeOffset other)
+        {
+            var auditLead = arriving == ExecSource.Connector ? at - other : other - at;
+            return auditLead >= -tolerance && auditLead <= lead;
+        }
     }
 
     private sealed class Pending(int pid, EcsEvent value, long deadline)
@@ -260,9 +304,22 @@ internal sealed class ExecCorrelator
             Count++;
         }
 
-        public Pending? TakeWaiting(int pid, DateTimeOffset at, TimeSpan tolerance) => Take(_waiting, pid, at, tolerance, counted: true);
+        public Pending? FindWaiting(int pid, Window window) => Find(_waiting, pid, window);
 
-        public Pending? TakePublished(int pid, DateTimeOffset at, TimeSpan tolerance) => Take(_published, pid, at, tolerance, counted: false);
+        public Pending? FindPublished(int pid, Window window) => Find(_published, pid, window);
+
+        public void ClaimWaiting(Pending pending)
+        {
+            Remove(_waiting, pending);
+            pending.Done = true;
+            Count--;
+        }
+
+        public void ClaimPublished(Pending pending)
+        {
+            Remove(_published, pending);
+            pending.Done = true;
+        }
 
         public bool TryAttach(int pid, EcsEvent value)
         {
@@ -341,34 +398,20 @@ internal sealed class ExecCorrelator
             }
         }
 
-        private Pending? Take(Dictionary<int, List<Pending>> byPid, int pid, DateTimeOffset at, TimeSpan tolerance, bool counted)
+        /// <summary>The oldest exec of <paramref name="pid"/> (arrival order) inside <paramref name="window"/>.</summary>
+        private static Pending? Find(Dictionary<int, List<Pending>> byPid, int pid, Window window)
         {
             if (!byPid.TryGetValue(pid, out var list))
             {
                 return null;
             }
 
-            for (var i = 0; i < list.Count; i++)
+            foreach (var candidate in list)
             {
-                var candidate = list[i];
-                if ((candidate.Value.Timestamp - at).Duration() > tolerance)
+                if (window.Contains(candidate.Value.Timestamp))
                 {
-                    continue;
+                    return candidate;
                 }
-
-                list.RemoveAt(i);
-                if (list.Count == 0)
-                {
-                    byPid.Remove(pid);
-                }
-
-                candidate.Done = true;
-                if (counted)
-                {
-                    Count--;
-                }
-
-                return candidate;
             }
 
             return null;
@@ -413,10 +456,19 @@ internal sealed record ExecCorrelatorOptions
     public TimeSpan ThinWait { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// How far apart two sensors' times of one exec can be: audit's timestamp is the coarse wall
-    /// clock (a jiffy, up to 10 ms), the connector's a monotonic nanosecond converted to wall time.
+    /// How far audit's time of an exec can be after the connector's: audit's timestamp is the coarse
+    /// wall clock (a jiffy, up to 10 ms, so normally earlier), the connector's a monotonic nanosecond
+    /// converted to wall time; the margin covers reading the two clocks apart.
     /// </summary>
     public TimeSpan Tolerance { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How far audit's time of an exec can be before the connector's: audit stamps the syscall's
+    /// entry, the connector the exec's commit, and on a loaded host the execve between them took
+    /// 106 ms (load 20, two cores), which a symmetric 100 ms tolerance published as two starts.
+    /// A reused pid cannot come this close: it takes a pid-space wrap (32,768 pids here).
+    /// </summary>
+    public TimeSpan AuditLead { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a lone published exec is remembered for a late partner's completion.</summary>
     public TimeSpan Remember { get; init; } = TimeSpan.FromSeconds(10);

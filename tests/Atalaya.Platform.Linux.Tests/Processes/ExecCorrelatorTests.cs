@@ -146,6 +146,106 @@ public sealed class ExecCorrelatorTests
         Assert.Equal(2, correlator.Counters.Get("merged"));
     }
 
+    // Captured by the curve bench at 1,600 execs/s (load 19-25, two cores): audit stamped the execve's
+    // entry at 18.644, the connector its commit at 18.7504822. With a symmetric 100 ms tolerance
+    // neither matched and both were published alone: two starts for exec 5373.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_exec_whose_commit_trails_its_audit_entry_by_more_than_the_tolerance_is_one_start(bool connectorFirst)
+    {
+        var correlator = Active();
+        var publish = new List<EcsEvent>();
+        var entry = new DateTimeOffset(2026, 11, 22, 3, 48, 18, 644, TimeSpan.Zero);
+        var connector = Connector(14302, entry.AddTicks(1_064_822), ["/usr/bin/true", "atalaya-curve-f564cf71", "5373"]);
+        var audit = Audit(14302, entry, ["/usr/bin/true", "atalaya-curve-f564cf71", "5373"]);
+
+        correlator.Offer(connectorFirst ? ExecSource.Connector : ExecSource.Audit, connectorFirst ? connector : audit, 0, publish);
+        correlator.Offer(connectorFirst ? ExecSource.Audit : ExecSource.Connector, connectorFirst ? audit : connector, 56 * Ms, publish);
+        correlator.TakeExpired(ExecSource.Connector, 700 * Ms, publish);
+        correlator.TakeExpired(ExecSource.Audit, 700 * Ms, publish);
+
+        var merged = Assert.Single(publish);
+        Assert.Equal(ProcfsProcessCollector.ActionExec, merged.Event.Action);
+        Assert.Equal(["/usr/bin/true", "atalaya-curve-f564cf71", "5373"], merged.Process!.Args);
+        Assert.Equal(connector.Timestamp, merged.Timestamp);
+        Assert.Equal(1, correlator.Counters.Get("merged"));
+        Assert.Equal(0, correlator.Counters.Get("alone"));
+        Assert.Equal(0, correlator.Waiting);
+    }
+
+    [Fact]
+    public void A_late_audit_exec_stamped_well_before_the_published_connector_exec_completes_it_instead_of_starting_again()
+    {
+        var correlator = Active();
+        var publish = new List<EcsEvent>();
+        correlator.Offer(ExecSource.Connector, Connector(16, T0.AddMilliseconds(400), ["/usr/bin/true", "x"]), 0, publish);
+        correlator.TakeExpired(ExecSource.Connector, 150 * Ms, publish);
+        Assert.Single(publish);
+
+        correlator.Offer(ExecSource.Audit, Audit(16, T0, ["/usr/bin/true", "x"]), 300 * Ms, publish);
+        correlator.TakeExpired(ExecSource.Audit, 900 * Ms, publish);
+
+        Assert.Single(publish);
+        Assert.Equal(1, correlator.Counters.Get("late_dropped"));
+        Assert.Equal(0, correlator.Waiting);
+    }
+
+    [Fact]
+    public void An_audit_exec_stamped_after_the_connector_exec_beyond_the_tolerance_is_another_exec()
+    {
+        // Audit's entry cannot follow the exec's commit: a later audit time is a later exec.
+        var correlator = Active();
+        var publish = new List<EcsEvent>();
+        correlator.Offer(ExecSource.Connector, Connector(17, T0, ["/first"]), 0, publish);
+        correlator.Offer(ExecSource.Audit, Audit(17, T0.AddMilliseconds(150), ["/second"]), Ms, publish);
+
+        Assert.Empty(publish);
+        Assert.Equal(2, correlator.Waiting);
+    }
+
+    [Fact]
+    public void A_late_audit_exec_pairs_with_the_published_first_exec_not_the_waiting_second()
+    {
+        var correlator = Active();
+        var publish = new List<EcsEvent>();
+        correlator.Offer(ExecSource.Connector, Connector(18, T0, ["sh", "-c", "exec prog"]), 0, publish);
+        correlator.TakeExpired(ExecSource.Connector, 101 * Ms, publish);
+        correlator.Offer(ExecSource.Connector, Connector(18, T0.AddMilliseconds(50), ["prog"]), 120 * Ms, publish);
+        Assert.Single(publish);
+
+        correlator.Offer(ExecSource.Audit, Audit(18, T0, ["/bin/sh", "-c", "exec prog"]), 130 * Ms, publish);
+        correlator.Offer(ExecSource.Audit, Audit(18, T0.AddMilliseconds(49), ["prog", "--flag"]), 131 * Ms, publish);
+
+        // Within the tolerance of both, the first audit exec still belongs to the older, published exec:
+        // it adds its argv to the published first start; the second merges with the waiting second.
+        Assert.Equal(3, publish.Count);
+        Assert.Equal(ExecCorrelator.ActionCompleted, publish[1].Event.Action);
+        Assert.Equal(["/bin/sh", "-c", "exec prog"], publish[1].Process!.Args);
+        Assert.Equal(ProcfsProcessCollector.ActionExec, publish[2].Event.Action);
+        Assert.Equal([EventTypes.Start], publish[2].Event.Type);
+        Assert.Equal(["prog", "--flag"], publish[2].Process!.Args);
+        Assert.Equal(0, correlator.Waiting);
+    }
+
+    [Fact]
+    public void The_counters_reach_the_audit_collectors_for_status()
+    {
+        var correlator = Active();
+        using var collector = new AuditCollector(new AuditCollectorOptions(), TimeProvider.System, host: null, users: null) { ExecCorrelator = correlator };
+        var publish = new List<EcsEvent>();
+        correlator.Offer(ExecSource.Connector, Connector(19, T0, ["/usr/bin/id"]), 0, publish);
+        correlator.Offer(ExecSource.Audit, Audit(19, T0, ["/usr/bin/id"]), Ms, publish);
+        correlator.Offer(ExecSource.Audit, Audit(21, T0, ["/usr/bin/id"]), Ms, publish);
+        correlator.TakeExpired(ExecSource.Audit, 200 * Ms, publish);
+
+        var status = collector.Counters.Snapshot();
+        Assert.Equal(1, status["exec_merged"]);
+        Assert.Equal(1, status["exec_alone"]);
+        Assert.Equal(1, correlator.Counters.Get("merged"));
+        Assert.Equal(1, correlator.Counters.Get("alone"));
+    }
+
     [Fact]
     public void An_exit_during_the_wait_is_published_after_the_start()
     {
