@@ -99,6 +99,19 @@ internal sealed class DnsSniffer : IDisposable
 
     private void Run()
     {
+        try
+        {
+            Receive();
+        }
+        catch (Exception e)
+        {
+            // An exception leaving this thread would end the whole agent; the sniffer stops and says why.
+            StoppedReason = $"failed: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private void Receive()
+    {
         var buffer = new byte[(int)DnsCaptureFilter.SnapLength];
         var scratch = new List<DnsAnswer>();
         while (!_stop.IsCancellationRequested)
