@@ -60,8 +60,10 @@ public sealed class ReverseDnsCacheTests(ITestOutputHelper output)
     public async Task Lookups_that_hang_past_the_timeout_suspend_the_worker()
     {
         using var release = new ManualResetEventSlim();
+        var asked = 0;
         using var cache = new ReverseDnsCache(new ReverseDnsOptions { Timeout = TimeSpan.FromMilliseconds(50), MaxAbandoned = 2 }, TimeProvider.System, _ =>
         {
+            Interlocked.Increment(ref asked);
             release.Wait(TimeSpan.FromSeconds(30));
             return "late.example";
         });
@@ -72,11 +74,15 @@ public sealed class ReverseDnsCacheTests(ITestOutputHelper output)
         }
 
         await Eventually.WaitForAsync(() => cache.TimedOut, n => n >= 2);
-        await Eventually.WaitForAsync(() => cache.Completed, n => n == 5);
+        Assert.Equal(5, await Eventually.WaitForAsync(() => cache.Completed, n => n == 5));
 
-        // Two abandoned lookups stop the worker: the other three were never started, and new misses are not even queued.
+        // Two abandoned lookups stop the worker: the other three were never started...
         Assert.Equal(2, cache.TimedOut);
+        Assert.Equal(2, Volatile.Read(ref asked));
+
+        // ...and a new miss is not even queued (queued, the suspended worker would complete it at once as failed).
         Assert.False(cache.TryGetName(IPAddress.Parse("203.0.113.99"), out _));
+        Assert.Equal(5, await Eventually.WaitForAsync(() => cache.Completed, n => n != 5, attempts: 5));
         release.Set();
     }
 
