@@ -51,12 +51,16 @@ internal sealed class HalfOpenHandshakes
         (_previous, _current) = (_current, _previous);
     }
 
-    /// <summary>Publishes the new half-open handshakes; <paramref name="describe"/> gives each its direction and the listener's owner.</summary>
-    public void Drain(Func<SocketRow, ObservedSocket> describe, NetworkEventBuilder events, DateTimeOffset now, string sensor, Action<EcsEvent> emit)
+    /// <summary>
+    /// Publishes the new half-open handshakes; <paramref name="inventory"/> gives each its direction
+    /// and the listener's owner (taken directly rather than as a delegate: a lambda capturing the
+    /// collector allocated once per cycle).
+    /// </summary>
+    public void Drain(SocketInventory inventory, NetworkEventBuilder events, DateTimeOffset now, string sensor, Action<EcsEvent> emit)
     {
         foreach (var row in _new)
         {
-            var socket = describe(row);
+            var socket = inventory.Closed(row, owner: null);
             if (socket.Direction == "ingress")
             {
                 emit(events.Attempt(socket, now, sensor));

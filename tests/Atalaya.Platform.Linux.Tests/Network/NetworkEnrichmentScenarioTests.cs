@@ -129,7 +129,9 @@ public sealed class NetworkEnrichmentScenarioTests(ITestOutputHelper output)
         Assert.Contains("done", clients.StandardOutput, StringComparison.Ordinal);
 
         // The connections were seen (so the sensor was looking), and none was half-open.
-        await Eventually.WaitForAsync(() => harness.Events(e => e.Network?.Direction == "ingress" && e.Source?.Port == port).Count, n => n >= 5);
+        // (Eventually returns the last value on timeout; without the range check an idle sensor passed.)
+        var seen = await Eventually.WaitForAsync(() => harness.Events(e => e.Network?.Direction == "ingress" && e.Source?.Port == port).Count, n => n >= 5);
+        Assert.InRange(seen, 5, int.MaxValue);
         Assert.Empty(harness.Signals(s => s.SourceId == $"{InboundScanAnalytic.AnalyticId}.half-open"));
         listener.Stop();
         await accepting;

@@ -48,6 +48,15 @@ public sealed class InternalNetworks
                 return false;
             }
 
+            // IPNetwork.TryParse (.NET 10) accepts host bits and masks them away, so check the text's own address.
+            var slash = text.IndexOf('/');
+            if (slash < 0 || !IPAddress.TryParse(text[..slash], out var written) || !written.Equals(network.BaseAddress))
+            {
+                networks = None;
+                error = $"'{raw}' is not an address block: bits are set past the /{network.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)} prefix (the block is {network})";
+                return false;
+            }
+
             parsed.Add(network);
         }
 

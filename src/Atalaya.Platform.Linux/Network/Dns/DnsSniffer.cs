@@ -23,6 +23,7 @@ internal sealed class DnsSniffer : IDisposable
     private long _answers;
     private long _malformed;
     private long _skippedOutgoing;
+    private int _disposed;
 
     private DnsSniffer(SafePacketHandle socket, Names.AddressNames names, UdpPortOwners? owners)
     {
@@ -62,6 +63,12 @@ internal sealed class DnsSniffer : IDisposable
 
     public void Dispose()
     {
+        // Idempotent: a second Cancel on the disposed source would throw.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
 
         // The thread wakes at least every ReceiveTimeout; join before the socket is closed under it.
@@ -98,6 +105,19 @@ internal sealed class DnsSniffer : IDisposable
     }
 
     private void Run()
+    {
+        try
+        {
+            Receive();
+        }
+        catch (Exception e)
+        {
+            // An exception leaving this thread would end the whole agent; the sniffer stops and says why.
+            StoppedReason = $"failed: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private void Receive()
     {
         var buffer = new byte[(int)DnsCaptureFilter.SnapLength];
         var scratch = new List<DnsAnswer>();

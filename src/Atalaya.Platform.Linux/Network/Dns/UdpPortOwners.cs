@@ -1,20 +1,29 @@
 using System.Globalization;
+using Atalaya.Core.Pipeline;
 
 namespace Atalaya.Platform.Linux.Network.Dns;
 
 /// <summary>
 /// Which process holds the UDP socket bound to a local port: the socket that asked a DNS question
 /// receives the answer on its source port. Reads /proc/net/udp{,6} for the inode, then the fd
-/// links of /proc for its owner — a walk, so callers rate-limit it (<see cref="MaxLookupsPerSecond"/>).
+/// links of /proc for its owner through a <see cref="SocketInodeOwnerMap"/> of its own (the walk the
+/// inventory uses: new processes first, stops at the first match, and a long-lived resolver socket
+/// asked about again costs one statx instead of a walk). Still a walk on a miss, so callers
+/// rate-limit it (<see cref="MaxLookupsPerSecond"/>). Not thread-safe: the sniffer's thread owns it.
 /// The answer races the asker: a resolver that closed its socket by then is not attributable.
 /// </summary>
 internal sealed class UdpPortOwners
 {
     public const int MaxLookupsPerSecond = 20;
 
+    /// <summary>Counter of /proc/net/udp reads that failed with something other than "no such table".</summary>
+    public const string TableReadErrors = "udp_table_read_errors";
+
     private readonly string _procRoot;
     private readonly TimeProvider _time;
     private readonly List<ProcNetSocket> _rows = [];
+    private readonly SocketInodeOwnerMap _map;
+    private readonly long[] _inode = new long[1];
     private long _second;
     private int _usedThisSecond;
 
@@ -22,7 +31,11 @@ internal sealed class UdpPortOwners
     {
         _procRoot = procRoot;
         _time = time;
+        _map = new SocketInodeOwnerMap(procRoot, Counters);
     }
+
+    /// <summary>The fd walk's own counts (processes vanished mid-walk, fd tables refused).</summary>
+    public CollectorCounters Counters { get; } = new();
 
     public long RateLimited { get; private set; }
 
@@ -42,8 +55,18 @@ internal sealed class UdpPortOwners
         }
 
         _rows.Clear();
-        ProcNetTableReader.TryRead(_procRoot, ProcNetTable.Udp, _rows, out _);
-        ProcNetTableReader.TryRead(_procRoot, ProcNetTable.Udp6, _rows, out _);
+        try
+        {
+            ProcNetTableReader.TryRead(_procRoot, ProcNetTable.Udp, _rows, out _);
+            ProcNetTableReader.TryRead(_procRoot, ProcNetTable.Udp6, _rows, out _);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a missing table is a false return; any other read error would end the sniffer's
+            // thread. The answer is still learned, without its asker.
+            Counters.Increment(TableReadErrors);
+            return null;
+        }
         var inode = 0L;
         foreach (var row in _rows)
         {
@@ -59,41 +82,14 @@ internal sealed class UdpPortOwners
 
     private string? FindOwner(long inode)
     {
-        var wanted = $"socket:[{inode.ToString(CultureInfo.InvariantCulture)}]";
-        IEnumerable<string> processes;
-        try
-        {
-            processes = Directory.EnumerateDirectories(_procRoot);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        _inode[0] = inode;
+        _map.Refresh(_inode);
+        if (!_map.TryGetOwner(inode, out var pid))
         {
             return null;
         }
 
-        foreach (var directory in processes)
-        {
-            if (!int.TryParse(Path.GetFileName(directory.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Join(directory, "fd")))
-                {
-                    if (string.Equals(new FileInfo(fd).LinkTarget, wanted, StringComparison.Ordinal))
-                    {
-                        var owner = OwnerProcess.Read(_procRoot, pid);
-                        return $"{owner.Name ?? "?"} (pid {pid.ToString(CultureInfo.InvariantCulture)})";
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process exited or hides its fds: keep looking.
-            }
-        }
-
-        return null;
+        var owner = OwnerProcess.Read(_procRoot, pid);
+        return $"{owner.Name ?? "?"} (pid {pid.ToString(CultureInfo.InvariantCulture)})";
     }
 }

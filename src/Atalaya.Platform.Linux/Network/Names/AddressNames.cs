@@ -27,17 +27,6 @@ internal sealed class AddressNames : IDisposable
         _learned = new BoundedEntityMap<IPAddress, LearnedName>(capacity);
     }
 
-    public int LearnedCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _learned.Count;
-            }
-        }
-    }
-
     /// <summary>A DNS answer: <paramref name="address"/> is what <paramref name="name"/> resolved to, asked by <paramref name="querier"/> when known.</summary>
     public void Learn(IPAddress address, string name, string? querier)
     {

@@ -127,7 +127,11 @@ internal sealed class ReverseDnsCache : IDisposable
                         _ = lookup.ContinueWith(_ => Interlocked.Decrement(ref _abandoned), TaskScheduler.Default);
                         if (Volatile.Read(ref _abandoned) >= _options.MaxAbandoned)
                         {
-                            _suspendedUntil = _time.GetUtcNow() + _options.Backoff;
+                            // Under the gate: callers read it there, and a DateTimeOffset is two words (a torn read is a wrong date).
+                            lock (_gate)
+                            {
+                                _suspendedUntil = _time.GetUtcNow() + _options.Backoff;
+                            }
                         }
                     }
                 }

@@ -192,7 +192,7 @@ public sealed class SockDiagConnectionCollector : IEventCollector, ISnapshotSour
                 lock (_gate)
                 {
                     lifecycle.Update(ReadSockets(), _timeProvider.GetUtcNow(), closeGraceCycles, emit);
-                    _halfOpen.Drain(row => _inventory.Closed(row, null), _events, _timeProvider.GetUtcNow(), SensorName, emit);
+                    _halfOpen.Drain(_inventory, _events, _timeProvider.GetUtcNow(), SensorName, emit);
                     ResolveAwaitingHints(lifecycle, emit, Stopwatch.GetTimestamp());
                 }
             }, cancellationToken).ConfigureAwait(false);

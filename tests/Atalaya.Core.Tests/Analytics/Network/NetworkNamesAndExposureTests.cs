@@ -52,6 +52,7 @@ public sealed class NetworkNamesAndExposureTests
     [InlineData("10.0.0.0/33")]
     [InlineData("not-a-network")]
     [InlineData("10.0.0.0/8,bad")]
+    [InlineData("10.1.2.3/8")]
     public void Malformed_internal_networks_are_refused_with_the_entry(string config)
     {
         Assert.False(InternalNetworks.TryParse(config, out var networks, out var error));
