@@ -471,6 +471,30 @@ public sealed class SigmaCorrelationTests
     }
 
     [Fact]
+    public void A_window_is_decided_by_an_event_no_rule_of_the_correlation_reads()
+    {
+        var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp]", "1m", "lt: 3"));
+        var sink = new Sink();
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0), sink);
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(5)), sink);
+
+        // Inside the window (and before the first sweep is due) an exec decides nothing.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddSeconds(14)), sink);
+        Assert.Empty(sink.Signals);
+
+        // No failed login follows: an unrelated exec past the window's end closes it.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddSeconds(75)), sink);
+        var signal = Assert.Single(sink.Signals);
+        Assert.Contains("2 events of \"Failed login\" for SourceIp=203.0.113.7", signal.Detail, StringComparison.Ordinal);
+        Assert.Equal(T0.AddSeconds(5), signal.Timestamp);
+
+        // Decided once: the closed window is forgotten.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddMinutes(10)), sink);
+        Assert.Single(sink.Signals);
+        Assert.Equal(0, sigma.CorrelationGroups);
+    }
+
+    [Fact]
     public void A_million_distinct_groups_keep_the_state_at_its_cap()
     {
         const int cap = 1_000;

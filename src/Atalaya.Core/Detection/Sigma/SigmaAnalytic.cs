@@ -72,6 +72,9 @@ public sealed class SigmaAnalytic : IAnalytic
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
+        // Every event moves correlation time, whether or not a rule reads it: windows with an upper
+        // bound close on the host's other events instead of waiting for one of their own.
+        _correlations.Advance(value.Timestamp.UtcTicks, signals);
         if (SigmaRuleSet.KindOf(value) is { } kind)
         {
             ObserveKind(kind, value, signals);

@@ -17,8 +17,9 @@ namespace Atalaya.Core.Detection.Sigma;
 /// Rising conditions (gt, gte) use a sliding window and fire the moment the count is reached, then
 /// start over (another burst of the same size fires again). Conditions with an upper bound (lt, lte,
 /// eq, ranges) can only be decided when a window is over: windows start at a group's first event and
-/// close when a later event (of any group of that correlation) arrives past their end; a host that
-/// goes quiet leaves the last window undecided until the next event.
+/// close when any later event the analytic sees (<see cref="Advance"/>, not only one of that
+/// correlation) carries a time past their end; a host that sends no event at all leaves the last
+/// window undecided until the next one.
 /// </para>
 /// A correlation that fires feeds the correlations that reference it (chaining). Not thread-safe.
 /// </summary>
@@ -31,6 +32,11 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
     private readonly Dictionary<SigmaCorrelation, CorrelationState> _states = new(ReferenceEqualityComparer.Instance);
 
+    // The correlations decided when a window closes, and the event time at which the earliest of
+    // their sweeps is due: Advance on a non-matching event is one comparison.
+    private readonly SigmaCorrelation[] _windowed = [.. index.Correlations.Where(c => !c.Condition.IsRising)];
+    private long _nextSweep = long.MaxValue;
+
     /// <summary>Correlation matches (each may or may not raise a signal, see generate).</summary>
     public long Fired { get; private set; }
 
@@ -38,6 +44,52 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
     public long Groups => _states.Values.Sum(s => (long)s.Groups.Count);
 
     public long Evictions => _states.Values.Sum(s => s.Groups.Evictions);
+
+    /// <summary>
+    /// Event time moved to <paramref name="now"/> (UTC ticks of any event the analytic sees): closes
+    /// and decides the windows that are over, every quarter span of event time per correlation, so a
+    /// group whose own rules went silent is decided by the host's other events.
+    /// </summary>
+    public void Advance(long now, ISignalSink signals)
+    {
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        var next = long.MaxValue;
+        foreach (var correlation in _windowed)
+        {
+            if (!_states.TryGetValue(correlation, out var state))
+            {
+                continue;
+            }
+
+            if (now >= state.NextSweep)
+            {
+                var span = correlation.Timespan.Ticks;
+                state.NextSweep = now + SweepInterval(span);
+                List<Firing>? closed = null;
+                try
+                {
+                    Sweep(correlation, state, now, span, ref closed);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failed(correlation.Id);
+                }
+
+                foreach (var firing in closed ?? [])
+                {
+                    Report(correlation, firing, signals, 0);
+                }
+            }
+
+            next = Math.Min(next, state.NextSweep);
+        }
+
+        _nextSweep = next;
+    }
 
     /// <summary>One match of <paramref name="source"/> (a rule or a correlation) for every correlation that reads it.</summary>
     public void Observe(object source, EcsEvent value, ISignalSink signals, int depth = 0)
@@ -50,10 +102,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         foreach (var (correlation, position) in consumers)
         {
             Firing? firing;
-            List<Firing>? closed = null;
             try
             {
-                firing = Update(correlation, position, value, ref closed);
+                firing = Update(correlation, position, value);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -64,11 +115,6 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             if (firing is { } fired)
             {
                 Report(correlation, fired, signals, depth);
-            }
-
-            foreach (var other in closed ?? [])
-            {
-                Report(correlation, other, signals, depth);
             }
         }
     }
@@ -88,16 +134,21 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         }
     }
 
-    /// <summary>Updates one group; the match of this event, if any, is returned, and windows of other groups the sweep closed go to <paramref name="closed"/>.</summary>
-    private Firing? Update(SigmaCorrelation correlation, int position, EcsEvent value, ref List<Firing>? closed)
+    /// <summary>Updates one group; the match of this event, if any, is returned.</summary>
+    private Firing? Update(SigmaCorrelation correlation, int position, EcsEvent value)
     {
+        var now = value.Timestamp.UtcTicks;
+        var span = correlation.Timespan.Ticks;
         if (!_states.TryGetValue(correlation, out var state))
         {
             _states[correlation] = state = new CorrelationState(new BoundedEntityMap<string, GroupState>(maxGroupsPerCorrelation, StringComparer.Ordinal));
+            if (!correlation.Condition.IsRising)
+            {
+                state.NextSweep = now + SweepInterval(span);
+                _nextSweep = Math.Min(_nextSweep, state.NextSweep);
+            }
         }
 
-        var now = value.Timestamp.UtcTicks;
-        var span = correlation.Timespan.Ticks;
         var key = GroupKey(correlation, value);
         if (!state.Groups.TryGetValue(key, out var group))
         {
@@ -107,7 +158,7 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
         if (!correlation.Condition.IsRising)
         {
-            return UpdateWindow(correlation, state, group, value, now, span, ref closed);
+            return UpdateWindow(correlation, group, value, now, span);
         }
 
         return correlation.Type switch
@@ -255,9 +306,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
     /// <summary>
     /// Conditions with an upper bound: tumbling windows from each group's first event, decided when
     /// they close. Closing is checked for this group on each of its events, and for all groups of the
-    /// correlation every quarter span of event time (the sweep), so a silent group is decided too.
+    /// correlation every quarter span of event time (<see cref="Advance"/>), so a silent group is decided too.
     /// </summary>
-    private static Firing? UpdateWindow(SigmaCorrelation correlation, CorrelationState state, GroupState group, EcsEvent value, long now, long span, ref List<Firing>? closed)
+    private static Firing? UpdateWindow(SigmaCorrelation correlation, GroupState group, EcsEvent value, long now, long span)
     {
         Firing? firing = null;
         if (group.Open && now - group.WindowStart >= span)
@@ -290,23 +341,18 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
         group.Last = now;
         group.Subject = value;
-
-        if (now >= state.NextSweep)
-        {
-            state.NextSweep = now + Math.Max(TimeSpan.TicksPerSecond, span / 4);
-            Sweep(correlation, state, now, span, group, ref closed);
-        }
-
         return firing;
     }
 
-    /// <summary>Closes (and forgets) the windows of other groups that are over; their matches go to <paramref name="closed"/>.</summary>
-    private static void Sweep(SigmaCorrelation correlation, CorrelationState state, long now, long span, GroupState current, ref List<Firing>? closed)
+    private static long SweepInterval(long span) => Math.Max(TimeSpan.TicksPerSecond, span / 4);
+
+    /// <summary>Closes (and forgets) the windows that are over; their matches go to <paramref name="closed"/>.</summary>
+    private static void Sweep(SigmaCorrelation correlation, CorrelationState state, long now, long span, ref List<Firing>? closed)
     {
         List<GroupState>? over = null;
         foreach (var group in state.Groups.Values)
         {
-            if (!ReferenceEquals(group, current) && group.Open && now - group.WindowStart >= span)
+            if (group.Open && now - group.WindowStart >= span)
             {
                 (over ??= []).Add(group);
             }
