@@ -308,6 +308,28 @@ public sealed class SigmaCorrelationTests
     }
 
     [Fact]
+    public void A_late_event_does_not_pass_for_the_newest()
+    {
+        var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp]", "1m", "gte: 3"));
+        var sink = new Sink();
+
+        // The third event arrives last but happened first: 0, 100 and 1 s span 100 s, not 1 s.
+        foreach (var second in new[] { 0, 100, 1 })
+        {
+            sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(second)), sink);
+        }
+
+        Assert.Empty(sink.Signals);
+
+        // Still out of order, but the newest three (100, 130, 120 s) are within a minute: 0 and 1 s make room.
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(130)), sink);
+        Assert.Empty(sink.Signals);
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(120)), sink);
+        var signal = Assert.Single(sink.Signals);
+        Assert.Contains("first 2026-11-21 10:01:40Z, last 2026-11-21 10:02:10Z", signal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Groups_are_counted_separately()
     {
         var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp, user.name]", "1m", "gte: 3"));

@@ -170,11 +170,18 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         };
     }
 
-    /// <summary>event_count, rising: the last N timestamps; N of them within the span is a match.</summary>
+    /// <summary>
+    /// event_count, rising: the newest N timestamps; N of them within the span is a match. In event
+    /// order the ring's oldest slot is the earliest time, in O(1). Sensors do not deliver in strict
+    /// time order (an audit record can trail the poller's exec), so once an event older than the
+    /// newest kept one arrives, the group scans the ring for its earliest and latest until it fires:
+    /// ring order would otherwise let a late event pass for the newest and fire on a spread-out burst.
+    /// </summary>
     private static Firing? SlidingCount(SigmaCorrelation correlation, GroupState group, EcsEvent value, long now, long span)
     {
         var threshold = (int)correlation.Condition.Threshold;
-        long oldest;
+        group.Unordered |= group.Filled > 0 && now < group.Last;
+        group.Last = Math.Max(group.Last, now); // the newest kept (reset when the group fires)
         if (group.Filled < threshold)
         {
             if (group.Filled == group.Times.Length)
@@ -184,23 +191,58 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             }
 
             group.Times[group.Filled++] = now;
-            oldest = group.Times[0];
         }
-        else
+        else if (!group.Unordered)
         {
             group.Times[group.Head] = now;
             group.Head = (group.Head + 1) % threshold;
-            oldest = group.Times[group.Head];
+        }
+        else
+        {
+            // Keep the newest N: the late event replaces the earliest kept, if it is later.
+            var earliest = group.Times.AsSpan(0, threshold).IndexOf(Min(group.Times.AsSpan(0, threshold)));
+            group.Times[earliest] = Math.Max(group.Times[earliest], now);
         }
 
-        if (group.Filled < threshold || now - oldest > span)
+        if (group.Filled < threshold)
+        {
+            return null;
+        }
+
+        var kept = group.Times.AsSpan(0, threshold);
+        var (first, last) = group.Unordered ? (Min(kept), Max(kept)) : (kept[group.Head], now);
+        if (last - first > span)
         {
             return null;
         }
 
         group.Filled = 0;
         group.Head = 0;
-        return new Firing(correlation, group.Key, threshold, oldest, now, value, null);
+        group.Unordered = false;
+        group.Last = 0;
+        return new Firing(correlation, group.Key, threshold, first, last, value, null);
+    }
+
+    private static long Min(ReadOnlySpan<long> values)
+    {
+        var min = long.MaxValue;
+        foreach (var v in values)
+        {
+            min = Math.Min(min, v);
+        }
+
+        return min;
+    }
+
+    private static long Max(ReadOnlySpan<long> values)
+    {
+        var max = long.MinValue;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, v);
+        }
+
+        return max;
     }
 
     /// <summary>value_count, rising: each distinct value with when it was last seen; N live values is a match.</summary>
@@ -492,6 +534,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         public int Filled;
 
         public int Head;
+
+        /// <summary>event_count: an event arrived older than the newest kept, so ring order is not time order.</summary>
+        public bool Unordered;
 
         /// <summary>value_count: distinct value → when last seen.</summary>
         public Dictionary<string, long>? Values;
