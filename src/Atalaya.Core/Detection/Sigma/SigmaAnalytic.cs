@@ -11,7 +11,7 @@ namespace Atalaya.Core.Detection.Sigma;
 /// event does not contain; <c>prefilter: false</c> evaluates every rule (differential tests, benchmarks).
 /// A match of a rule that correlation rules reference feeds them (<see cref="SigmaCorrelationEngine"/>);
 /// such a rule raises no signal of its own unless a correlation says <c>generate: true</c>.
-/// Called from one thread (the engine's); only <see cref="Failures"/> is read from another (status).
+/// Called from one thread (the engine's); the failure and correlation counters may be read from another (status).
 /// </summary>
 public sealed class SigmaAnalytic : IAnalytic
 {

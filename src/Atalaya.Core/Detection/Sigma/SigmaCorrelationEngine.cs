@@ -21,7 +21,8 @@ namespace Atalaya.Core.Detection.Sigma;
 /// correlation) carries a time past their end; a host that sends no event at all leaves the last
 /// window undecided until the next one.
 /// </para>
-/// A correlation that fires feeds the correlations that reference it (chaining). Not thread-safe.
+/// A correlation that fires feeds the correlations that reference it (chaining). Called from one
+/// thread; only the counters (<see cref="Fired"/>, <see cref="Groups"/>, <see cref="Evictions"/>) may be read from another.
 /// </summary>
 internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int maxGroupsPerCorrelation, Action<string> failed)
 {
@@ -37,13 +38,20 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
     private readonly SigmaCorrelation[] _windowed = [.. index.Correlations.Where(c => !c.Condition.IsRising)];
     private long _nextSweep = long.MaxValue;
 
+    // Counters kept as they change rather than summed over _states, which a status reader on
+    // another thread must not enumerate while the engine's thread adds to it.
+    private long _fired;
+    private long _groups;
+    private long _evictions;
+
     /// <summary>Correlation matches (each may or may not raise a signal, see generate).</summary>
-    public long Fired { get; private set; }
+    public long Fired => Interlocked.Read(ref _fired);
 
     /// <summary>Live groups over all correlations.</summary>
-    public long Groups => _states.Values.Sum(s => (long)s.Groups.Count);
+    public long Groups => Interlocked.Read(ref _groups);
 
-    public long Evictions => _states.Values.Sum(s => s.Groups.Evictions);
+    /// <summary>Groups evicted because their correlation reached its cap.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
 
     /// <summary>
     /// Event time moved to <paramref name="now"/> (UTC ticks of any event the analytic sees): closes
@@ -70,6 +78,7 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
                 var span = correlation.Timespan.Ticks;
                 state.NextSweep = now + SweepInterval(span);
                 List<Firing>? closed = null;
+                var live = state.Groups.Count;
                 try
                 {
                     Sweep(correlation, state, now, span, ref closed);
@@ -78,6 +87,8 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
                 {
                     failed(correlation.Id);
                 }
+
+                Interlocked.Add(ref _groups, state.Groups.Count - live);
 
                 foreach (var firing in closed ?? [])
                 {
@@ -121,7 +132,7 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
     private void Report(SigmaCorrelation correlation, Firing fired, ISignalSink signals, int depth)
     {
-        Fired++;
+        Interlocked.Increment(ref _fired);
         if (index.Generates(correlation))
         {
             signals.Emit(ToSignal(correlation, fired));
@@ -153,7 +164,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         if (!state.Groups.TryGetValue(key, out var group))
         {
             group = new GroupState(key);
+            var evictions = state.Groups.Evictions;
             state.Groups.Set(key, group);
+            Interlocked.Increment(ref state.Groups.Evictions == evictions ? ref _groups : ref _evictions);
         }
 
         if (!correlation.Condition.IsRising)
