@@ -103,7 +103,9 @@ public sealed class SigmaAnalytic : IAnalytic
         if (AuditdView.AuditOf(value) is { } audit)
         {
             any |= ObserveRecord(AuditdRecordType.Syscall, value, value, fired, signals);
-            for (var i = 0; i < (audit.Paths?.Count ?? 0); i++)
+            // A view per path is a copy of the event: made only when some rule reads PATH records.
+            var paths = rules.Auditd(AuditdRecordType.Path).Conditions.Length == 0 ? 0 : audit.Paths?.Count ?? 0;
+            for (var i = 0; i < paths; i++)
             {
                 any |= ObserveRecord(AuditdRecordType.Path, AuditdView.PathView(value, audit, i), value, fired, signals);
             }
