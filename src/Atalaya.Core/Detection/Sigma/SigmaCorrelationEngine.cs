@@ -281,7 +281,8 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             values.Remove(gone);
         }
 
-        values[seen] = now;
+        // Max: a late event must not make a value look older than its latest sighting.
+        values[seen] = values.TryGetValue(seen, out var last) ? Math.Max(last, now) : now;
         if (values.Count < correlation.Condition.Threshold)
         {
             return null;
@@ -301,7 +302,7 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             group.Times = new long[correlation.Sources.Length];
         }
 
-        group.Times[position] = now;
+        group.Times[position] = Math.Max(group.Times[position], now);
         var count = 0;
         var first = now;
         foreach (var at in group.Times)
