@@ -65,7 +65,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             return;
         }
 
-        var next = long.MaxValue;
+        // Recomputed in place: a chained correlation that fires here can open another one's first
+        // window (Update lowers _nextSweep), which must not be overwritten.
+        _nextSweep = long.MaxValue;
         foreach (var correlation in _windowed)
         {
             if (!_states.TryGetValue(correlation, out var state))
@@ -96,10 +98,8 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
                 }
             }
 
-            next = Math.Min(next, state.NextSweep);
+            _nextSweep = Math.Min(_nextSweep, state.NextSweep);
         }
-
-        _nextSweep = next;
     }
 
     /// <summary>One match of <paramref name="source"/> (a rule or a correlation) for every correlation that reads it.</summary>
