@@ -87,6 +87,32 @@ public sealed class IncidentStoreTests
     }
 
     [Fact]
+    public void A_failed_incident_write_goes_again_with_the_next_alert_including_the_merge_delete()
+    {
+        using var dir = new TempDirectory();
+        using var store = SqliteEventStore.Open(dir.Path);
+        var recording = new IncidentRecordingStore(store);
+        recording.Append([Alert("al-a", 1001, "/tmp/x/a", 60, "process", TimeSpan.Zero, ScriptAncestry)]);
+        recording.Append([Alert("al-b", 3000, "/tmp/y/b", 40, "process", TimeSpan.FromSeconds(10), parentPid: 2999)]);
+        Assert.Equal(2, store.ListIncidents().Count);
+
+        // The incidents table is away while al-c merges the two: that write fails (the alert itself is stored).
+        using var raw = new RawDatabase(dir.Path);
+        raw.Execute("ALTER TABLE incidents RENAME TO incidents_away");
+        recording.Append([Alert("al-c", 3001, "/tmp/y/c", 50, "file", TimeSpan.FromSeconds(30),
+            [new AncestorFields { Pid = 3000, Executable = "/tmp/y/b" }, .. ScriptAncestry])]);
+        Assert.Equal(1, recording.IncidentWriteErrors);
+        Assert.Contains("incidents", recording.LastIncidentError, StringComparison.Ordinal);
+        raw.Execute("ALTER TABLE incidents_away RENAME TO incidents");
+
+        // An unrelated alert an hour later: its write carries the merge and the absorbed row's delete.
+        recording.Append([Alert("al-d", 7000, "/tmp/z/d", 60, "process", TimeSpan.FromHours(1), parentPid: 6999)]);
+        var incidents = store.ListIncidents();
+        Assert.Equal([["al-d"], ["al-a", "al-b", "al-c"]], incidents.Select(i => i.AlertIds.Order(StringComparer.Ordinal).ToArray()));
+        Assert.Equal(1, recording.IncidentWriteErrors);
+    }
+
+    [Fact]
     public void Alerts_further_apart_than_the_window_are_separate_incidents_and_events_alone_write_none()
     {
         using var dir = new TempDirectory();

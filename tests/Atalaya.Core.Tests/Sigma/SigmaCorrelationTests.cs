@@ -308,6 +308,28 @@ public sealed class SigmaCorrelationTests
     }
 
     [Fact]
+    public void A_late_event_does_not_pass_for_the_newest()
+    {
+        var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp]", "1m", "gte: 3"));
+        var sink = new Sink();
+
+        // The third event arrives last but happened first: 0, 100 and 1 s span 100 s, not 1 s.
+        foreach (var second in new[] { 0, 100, 1 })
+        {
+            sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(second)), sink);
+        }
+
+        Assert.Empty(sink.Signals);
+
+        // Still out of order, but the newest three (100, 130, 120 s) are within a minute: 0 and 1 s make room.
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(130)), sink);
+        Assert.Empty(sink.Signals);
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(120)), sink);
+        var signal = Assert.Single(sink.Signals);
+        Assert.Contains("first 2026-11-21 10:01:40Z, last 2026-11-21 10:02:10Z", signal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Groups_are_counted_separately()
     {
         var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp, user.name]", "1m", "gte: 3"));
@@ -468,6 +490,30 @@ public sealed class SigmaCorrelationTests
         var signal = Assert.Single(sink.Signals);
         Assert.Contains("2 events of \"Failed login\" for SourceIp=203.0.113.7", signal.Detail, StringComparison.Ordinal);
         Assert.Equal("203.0.113.7", signal.Subject.Source!.Ip);
+    }
+
+    [Fact]
+    public void A_window_is_decided_by_an_event_no_rule_of_the_correlation_reads()
+    {
+        var sigma = Analytic(Correlation("event_count", "[failed_login]", "[SourceIp]", "1m", "lt: 3"));
+        var sink = new Sink();
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0), sink);
+        sigma.Observe(Auth("failure", "root", "203.0.113.7", T0.AddSeconds(5)), sink);
+
+        // Inside the window (and before the first sweep is due) an exec decides nothing.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddSeconds(14)), sink);
+        Assert.Empty(sink.Signals);
+
+        // No failed login follows: an unrelated exec past the window's end closes it.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddSeconds(75)), sink);
+        var signal = Assert.Single(sink.Signals);
+        Assert.Contains("2 events of \"Failed login\" for SourceIp=203.0.113.7", signal.Detail, StringComparison.Ordinal);
+        Assert.Equal(T0.AddSeconds(5), signal.Timestamp);
+
+        // Decided once: the closed window is forgotten.
+        sigma.Observe(Exec("/usr/bin/ls", "alice", T0.AddMinutes(10)), sink);
+        Assert.Single(sink.Signals);
+        Assert.Equal(0, sigma.CorrelationGroups);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Atalaya.Core.Detection.Sigma;
 /// event does not contain; <c>prefilter: false</c> evaluates every rule (differential tests, benchmarks).
 /// A match of a rule that correlation rules reference feeds them (<see cref="SigmaCorrelationEngine"/>);
 /// such a rule raises no signal of its own unless a correlation says <c>generate: true</c>.
-/// Called from one thread (the engine's); only <see cref="Failures"/> is read from another (status).
+/// Called from one thread (the engine's); the failure and correlation counters may be read from another (status).
 /// </summary>
 public sealed class SigmaAnalytic : IAnalytic
 {
@@ -72,6 +72,9 @@ public sealed class SigmaAnalytic : IAnalytic
 
     public void Observe(EcsEvent value, ISignalSink signals)
     {
+        // Every event moves correlation time, whether or not a rule reads it: windows with an upper
+        // bound close on the host's other events instead of waiting for one of their own.
+        _correlations.Advance(value.Timestamp.UtcTicks, signals);
         if (SigmaRuleSet.KindOf(value) is { } kind)
         {
             ObserveKind(kind, value, signals);
@@ -100,7 +103,9 @@ public sealed class SigmaAnalytic : IAnalytic
         if (AuditdView.AuditOf(value) is { } audit)
         {
             any |= ObserveRecord(AuditdRecordType.Syscall, value, value, fired, signals);
-            for (var i = 0; i < (audit.Paths?.Count ?? 0); i++)
+            // A view per path is a copy of the event: made only when some rule reads PATH records.
+            var paths = rules.Auditd(AuditdRecordType.Path).Conditions.Length == 0 ? 0 : audit.Paths?.Count ?? 0;
+            for (var i = 0; i < paths; i++)
             {
                 any |= ObserveRecord(AuditdRecordType.Path, AuditdView.PathView(value, audit, i), value, fired, signals);
             }
@@ -115,22 +120,35 @@ public sealed class SigmaAnalytic : IAnalytic
     private bool ObserveRecord(AuditdRecordType type, EcsEvent view, EcsEvent value, Span<ulong> fired, ISignalSink signals)
     {
         var bucket = rules.Auditd(type);
-        if (bucket.Conditions.Length == 0)
-        {
-            return false;
-        }
+        return bucket.Conditions.Length > 0
+            && Run(rules.AuditdRules, bucket.Conditions, bucket.RuleIndexes, bucket.Prefilter, view, value, fired, signals);
+    }
 
-        var any = false;
-        var selected = _selected.AsSpan(0, SigmaPrefilter.Words(bucket.Conditions.Length));
+    private void ObserveKind(SigmaEventKind kind, EcsEvent value, ISignalSink signals) =>
+        Run(rules.Candidates(kind), null, null, rules.Prefilter(kind), value, value, default, signals);
+
+    /// <summary>
+    /// The one evaluation loop: the conditions the prefilter selects (all of them without it), in
+    /// rule order so signals come out as without the prefilter. <paramref name="conditions"/> null
+    /// evaluates each candidate rule's own condition; otherwise condition i belongs to rule
+    /// <c>ruleIndexes[i]</c> of <paramref name="candidates"/> (auditd record buckets). A rule whose
+    /// bit is set in <paramref name="fired"/> (empty: no such bookkeeping) already matched another
+    /// record of this event and is skipped.
+    /// </summary>
+    private bool Run(SigmaRule[] candidates, SigmaCondition[]? conditions, int[]? ruleIndexes, SigmaPrefilter filter, EcsEvent view, EcsEvent value, Span<ulong> fired, ISignalSink signals)
+    {
+        var count = conditions?.Length ?? candidates.Length;
+        var selected = _selected.AsSpan(0, SigmaPrefilter.Words(count));
         if (prefilter)
         {
-            bucket.Prefilter.Select(view, selected);
+            filter.Select(view, selected);
         }
         else
         {
             selected.Fill(ulong.MaxValue);
         }
 
+        var any = false;
         for (var word = 0; word < selected.Length; word++)
         {
             var bits = selected[word];
@@ -138,108 +156,60 @@ public sealed class SigmaAnalytic : IAnalytic
             {
                 var index = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if (index >= bucket.Conditions.Length)
+                if (index >= count)
                 {
                     break;
                 }
 
-                var ruleIndex = bucket.RuleIndexes[index];
-                if ((fired[ruleIndex >> 6] & (1UL << ruleIndex)) != 0)
+                var ruleIndex = ruleIndexes?[index] ?? index;
+                if (!fired.IsEmpty && (fired[ruleIndex >> 6] & (1UL << ruleIndex)) != 0)
                 {
                     continue;
                 }
 
-                var rule = rules.AuditdRules[ruleIndex];
-                bool matched;
-                var timeouts = RegexMatcher.ThreadTimeouts;
-                try
+                var rule = candidates[ruleIndex];
+                if (!Evaluate(rule, conditions?[index] ?? rule.Condition, view))
                 {
-                    matched = bucket.Conditions[index].Evaluate(view, null);
-                    if (RegexMatcher.ThreadTimeouts != timeouts)
-                    {
-                        _timeouts.AddOrUpdate(rule.Id, 1, static (_, count) => count + 1);
-                    }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    Fail(rule.Id);
                     continue;
                 }
 
-                if (matched)
+                if (!fired.IsEmpty)
                 {
                     fired[ruleIndex >> 6] |= 1UL << ruleIndex;
-                    any = true;
-                    Matches++;
-                    if (rules.CorrelationIndex.Generates(rule))
-                    {
-                        signals.Emit(ToSignal(rule, value));
-                    }
-
-                    _correlations.Observe(rule, value, signals);
                 }
+
+                any = true;
+                Matches++;
+                if (rules.CorrelationIndex.Generates(rule))
+                {
+                    signals.Emit(ToSignal(rule, value));
+                }
+
+                _correlations.Observe(rule, value, signals);
             }
         }
 
         return any;
     }
 
-    private void ObserveKind(SigmaEventKind kind, EcsEvent value, ISignalSink signals)
+    /// <summary>One condition on one event (or audit record view); a throw or a regex timeout is counted against the rule.</summary>
+    private bool Evaluate(SigmaRule rule, SigmaCondition condition, EcsEvent view)
     {
-        var candidates = rules.Candidates(kind);
-        if (!prefilter)
-        {
-            foreach (var rule in candidates)
-            {
-                Evaluate(rule, value, signals);
-            }
-
-            return;
-        }
-
-        var selected = _selected.AsSpan(0, SigmaPrefilter.Words(candidates.Length));
-        rules.Prefilter(kind).Select(value, selected);
-        for (var word = 0; word < selected.Length; word++)
-        {
-            // Rule order is kept: signals come out as without the prefilter.
-            var bits = selected[word];
-            while (bits != 0)
-            {
-                var index = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-                Evaluate(candidates[index], value, signals);
-            }
-        }
-    }
-
-    private void Evaluate(SigmaRule rule, EcsEvent value, ISignalSink signals)
-    {
-        bool matched;
         var timeouts = RegexMatcher.ThreadTimeouts;
         try
         {
-            matched = rule.Matches(value);
+            var matched = condition.Evaluate(view, null);
             if (RegexMatcher.ThreadTimeouts != timeouts)
             {
                 _timeouts.AddOrUpdate(rule.Id, 1, static (_, count) => count + 1);
             }
+
+            return matched;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Fail(rule.Id);
-            return;
-        }
-
-        if (matched)
-        {
-            Matches++;
-            var correlations = rules.CorrelationIndex;
-            if (correlations.Generates(rule))
-            {
-                signals.Emit(ToSignal(rule, value));
-            }
-
-            _correlations.Observe(rule, value, signals);
+            return false;
         }
     }
 

@@ -17,10 +17,12 @@ namespace Atalaya.Core.Detection.Sigma;
 /// Rising conditions (gt, gte) use a sliding window and fire the moment the count is reached, then
 /// start over (another burst of the same size fires again). Conditions with an upper bound (lt, lte,
 /// eq, ranges) can only be decided when a window is over: windows start at a group's first event and
-/// close when a later event (of any group of that correlation) arrives past their end; a host that
-/// goes quiet leaves the last window undecided until the next event.
+/// close when any later event the analytic sees (<see cref="Advance"/>, not only one of that
+/// correlation) carries a time past their end; a host that sends no event at all leaves the last
+/// window undecided until the next one.
 /// </para>
-/// A correlation that fires feeds the correlations that reference it (chaining). Not thread-safe.
+/// A correlation that fires feeds the correlations that reference it (chaining). Called from one
+/// thread; only the counters (<see cref="Fired"/>, <see cref="Groups"/>, <see cref="Evictions"/>) may be read from another.
 /// </summary>
 internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int maxGroupsPerCorrelation, Action<string> failed)
 {
@@ -31,13 +33,74 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
     private readonly Dictionary<SigmaCorrelation, CorrelationState> _states = new(ReferenceEqualityComparer.Instance);
 
+    // The correlations decided when a window closes, and the event time at which the earliest of
+    // their sweeps is due: Advance on a non-matching event is one comparison.
+    private readonly SigmaCorrelation[] _windowed = [.. index.Correlations.Where(c => !c.Condition.IsRising)];
+    private long _nextSweep = long.MaxValue;
+
+    // Counters kept as they change rather than summed over _states, which a status reader on
+    // another thread must not enumerate while the engine's thread adds to it.
+    private long _fired;
+    private long _groups;
+    private long _evictions;
+
     /// <summary>Correlation matches (each may or may not raise a signal, see generate).</summary>
-    public long Fired { get; private set; }
+    public long Fired => Interlocked.Read(ref _fired);
 
     /// <summary>Live groups over all correlations.</summary>
-    public long Groups => _states.Values.Sum(s => (long)s.Groups.Count);
+    public long Groups => Interlocked.Read(ref _groups);
 
-    public long Evictions => _states.Values.Sum(s => s.Groups.Evictions);
+    /// <summary>Groups evicted because their correlation reached its cap.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>
+    /// Event time moved to <paramref name="now"/> (UTC ticks of any event the analytic sees): closes
+    /// and decides the windows that are over, every quarter span of event time per correlation, so a
+    /// group whose own rules went silent is decided by the host's other events.
+    /// </summary>
+    public void Advance(long now, ISignalSink signals)
+    {
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        // Recomputed in place: a chained correlation that fires here can open another one's first
+        // window (Update lowers _nextSweep), which must not be overwritten.
+        _nextSweep = long.MaxValue;
+        foreach (var correlation in _windowed)
+        {
+            if (!_states.TryGetValue(correlation, out var state))
+            {
+                continue;
+            }
+
+            if (now >= state.NextSweep)
+            {
+                var span = correlation.Timespan.Ticks;
+                state.NextSweep = now + SweepInterval(span);
+                List<Firing>? closed = null;
+                var live = state.Groups.Count;
+                try
+                {
+                    Sweep(correlation, state, now, span, ref closed);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failed(correlation.Id);
+                }
+
+                Interlocked.Add(ref _groups, state.Groups.Count - live);
+
+                foreach (var firing in closed ?? [])
+                {
+                    Report(correlation, firing, signals, 0);
+                }
+            }
+
+            _nextSweep = Math.Min(_nextSweep, state.NextSweep);
+        }
+    }
 
     /// <summary>One match of <paramref name="source"/> (a rule or a correlation) for every correlation that reads it.</summary>
     public void Observe(object source, EcsEvent value, ISignalSink signals, int depth = 0)
@@ -50,10 +113,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         foreach (var (correlation, position) in consumers)
         {
             Firing? firing;
-            List<Firing>? closed = null;
             try
             {
-                firing = Update(correlation, position, value, ref closed);
+                firing = Update(correlation, position, value);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -65,17 +127,12 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             {
                 Report(correlation, fired, signals, depth);
             }
-
-            foreach (var other in closed ?? [])
-            {
-                Report(correlation, other, signals, depth);
-            }
         }
     }
 
     private void Report(SigmaCorrelation correlation, Firing fired, ISignalSink signals, int depth)
     {
-        Fired++;
+        Interlocked.Increment(ref _fired);
         if (index.Generates(correlation))
         {
             signals.Emit(ToSignal(correlation, fired));
@@ -88,26 +145,33 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         }
     }
 
-    /// <summary>Updates one group; the match of this event, if any, is returned, and windows of other groups the sweep closed go to <paramref name="closed"/>.</summary>
-    private Firing? Update(SigmaCorrelation correlation, int position, EcsEvent value, ref List<Firing>? closed)
+    /// <summary>Updates one group; the match of this event, if any, is returned.</summary>
+    private Firing? Update(SigmaCorrelation correlation, int position, EcsEvent value)
     {
+        var now = value.Timestamp.UtcTicks;
+        var span = correlation.Timespan.Ticks;
         if (!_states.TryGetValue(correlation, out var state))
         {
             _states[correlation] = state = new CorrelationState(new BoundedEntityMap<string, GroupState>(maxGroupsPerCorrelation, StringComparer.Ordinal));
+            if (!correlation.Condition.IsRising)
+            {
+                state.NextSweep = now + SweepInterval(span);
+                _nextSweep = Math.Min(_nextSweep, state.NextSweep);
+            }
         }
 
-        var now = value.Timestamp.UtcTicks;
-        var span = correlation.Timespan.Ticks;
         var key = GroupKey(correlation, value);
         if (!state.Groups.TryGetValue(key, out var group))
         {
             group = new GroupState(key);
+            var evictions = state.Groups.Evictions;
             state.Groups.Set(key, group);
+            Interlocked.Increment(ref state.Groups.Evictions == evictions ? ref _groups : ref _evictions);
         }
 
         if (!correlation.Condition.IsRising)
         {
-            return UpdateWindow(correlation, state, group, value, now, span, ref closed);
+            return UpdateWindow(correlation, group, value, now, span);
         }
 
         return correlation.Type switch
@@ -119,11 +183,18 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         };
     }
 
-    /// <summary>event_count, rising: the last N timestamps; N of them within the span is a match.</summary>
+    /// <summary>
+    /// event_count, rising: the newest N timestamps; N of them within the span is a match. In event
+    /// order the ring's oldest slot is the earliest time, in O(1). Sensors do not deliver in strict
+    /// time order (an audit record can trail the poller's exec), so once an event older than the
+    /// newest kept one arrives, the group scans the ring for its earliest and latest until it fires:
+    /// ring order would otherwise let a late event pass for the newest and fire on a spread-out burst.
+    /// </summary>
     private static Firing? SlidingCount(SigmaCorrelation correlation, GroupState group, EcsEvent value, long now, long span)
     {
         var threshold = (int)correlation.Condition.Threshold;
-        long oldest;
+        group.Unordered |= group.Filled > 0 && now < group.Last;
+        group.Last = Math.Max(group.Last, now); // the newest kept (reset when the group fires)
         if (group.Filled < threshold)
         {
             if (group.Filled == group.Times.Length)
@@ -133,23 +204,58 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             }
 
             group.Times[group.Filled++] = now;
-            oldest = group.Times[0];
         }
-        else
+        else if (!group.Unordered)
         {
             group.Times[group.Head] = now;
             group.Head = (group.Head + 1) % threshold;
-            oldest = group.Times[group.Head];
+        }
+        else
+        {
+            // Keep the newest N: the late event replaces the earliest kept, if it is later.
+            var earliest = group.Times.AsSpan(0, threshold).IndexOf(Min(group.Times.AsSpan(0, threshold)));
+            group.Times[earliest] = Math.Max(group.Times[earliest], now);
         }
 
-        if (group.Filled < threshold || now - oldest > span)
+        if (group.Filled < threshold)
+        {
+            return null;
+        }
+
+        var kept = group.Times.AsSpan(0, threshold);
+        var (first, last) = group.Unordered ? (Min(kept), Max(kept)) : (kept[group.Head], now);
+        if (last - first > span)
         {
             return null;
         }
 
         group.Filled = 0;
         group.Head = 0;
-        return new Firing(correlation, group.Key, threshold, oldest, now, value, null);
+        group.Unordered = false;
+        group.Last = 0;
+        return new Firing(correlation, group.Key, threshold, first, last, value, null);
+    }
+
+    private static long Min(ReadOnlySpan<long> values)
+    {
+        var min = long.MaxValue;
+        foreach (var v in values)
+        {
+            min = Math.Min(min, v);
+        }
+
+        return min;
+    }
+
+    private static long Max(ReadOnlySpan<long> values)
+    {
+        var max = long.MinValue;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, v);
+        }
+
+        return max;
     }
 
     /// <summary>value_count, rising: each distinct value with when it was last seen; N live values is a match.</summary>
@@ -175,7 +281,8 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             values.Remove(gone);
         }
 
-        values[seen] = now;
+        // Max: a late event must not make a value look older than its latest sighting.
+        values[seen] = values.TryGetValue(seen, out var last) ? Math.Max(last, now) : now;
         if (values.Count < correlation.Condition.Threshold)
         {
             return null;
@@ -195,7 +302,7 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
             group.Times = new long[correlation.Sources.Length];
         }
 
-        group.Times[position] = now;
+        group.Times[position] = Math.Max(group.Times[position], now);
         var count = 0;
         var first = now;
         foreach (var at in group.Times)
@@ -255,9 +362,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
     /// <summary>
     /// Conditions with an upper bound: tumbling windows from each group's first event, decided when
     /// they close. Closing is checked for this group on each of its events, and for all groups of the
-    /// correlation every quarter span of event time (the sweep), so a silent group is decided too.
+    /// correlation every quarter span of event time (<see cref="Advance"/>), so a silent group is decided too.
     /// </summary>
-    private static Firing? UpdateWindow(SigmaCorrelation correlation, CorrelationState state, GroupState group, EcsEvent value, long now, long span, ref List<Firing>? closed)
+    private static Firing? UpdateWindow(SigmaCorrelation correlation, GroupState group, EcsEvent value, long now, long span)
     {
         Firing? firing = null;
         if (group.Open && now - group.WindowStart >= span)
@@ -290,23 +397,18 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
 
         group.Last = now;
         group.Subject = value;
-
-        if (now >= state.NextSweep)
-        {
-            state.NextSweep = now + Math.Max(TimeSpan.TicksPerSecond, span / 4);
-            Sweep(correlation, state, now, span, group, ref closed);
-        }
-
         return firing;
     }
 
-    /// <summary>Closes (and forgets) the windows of other groups that are over; their matches go to <paramref name="closed"/>.</summary>
-    private static void Sweep(SigmaCorrelation correlation, CorrelationState state, long now, long span, GroupState current, ref List<Firing>? closed)
+    private static long SweepInterval(long span) => Math.Max(TimeSpan.TicksPerSecond, span / 4);
+
+    /// <summary>Closes (and forgets) the windows that are over; their matches go to <paramref name="closed"/>.</summary>
+    private static void Sweep(SigmaCorrelation correlation, CorrelationState state, long now, long span, ref List<Firing>? closed)
     {
         List<GroupState>? over = null;
         foreach (var group in state.Groups.Values)
         {
-            if (!ReferenceEquals(group, current) && group.Open && now - group.WindowStart >= span)
+            if (group.Open && now - group.WindowStart >= span)
             {
                 (over ??= []).Add(group);
             }
@@ -446,6 +548,9 @@ internal sealed class SigmaCorrelationEngine(SigmaCorrelationIndex index, int ma
         public int Filled;
 
         public int Head;
+
+        /// <summary>event_count: an event arrived older than the newest kept, so ring order is not time order.</summary>
+        public bool Unordered;
 
         /// <summary>value_count: distinct value → when last seen.</summary>
         public Dictionary<string, long>? Values;
