@@ -27,10 +27,26 @@ public sealed class BaselineLearner
 
     public IReadOnlyCollection<BaselineCandidate> Candidates => _candidates.Values;
 
+    private long _lastSlotNumber;
+    private string? _lastSlot;
+
     public long EventsObserved { get; private set; }
 
     /// <summary>New facts not recorded because <see cref="BaselineOptions.MaxCandidates"/> was reached.</summary>
     public long Dropped { get; private set; }
+
+    /// <summary>The slot name, built once per slot: learning inside <c>run</c> sees every event.</summary>
+    private string SlotOf(DateTimeOffset timestamp)
+    {
+        var number = timestamp.UtcTicks / Math.Max(1, _options.SlotWidth.Ticks);
+        if (number != _lastSlotNumber || _lastSlot is null)
+        {
+            _lastSlotNumber = number;
+            _lastSlot = $"{_runId}/{number}";
+        }
+
+        return _lastSlot;
+    }
 
     public void Observe(EcsEvent value)
     {
@@ -41,7 +57,7 @@ public sealed class BaselineLearner
             return;
         }
 
-        var slot = $"{_runId}/{value.Timestamp.UtcTicks / Math.Max(1, _options.SlotWidth.Ticks)}";
+        var slot = SlotOf(value.Timestamp);
         foreach (var key in _scratch)
         {
             if (_candidates.TryGetValue(key, out var candidate))
