@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Atalaya.Platform.Linux;
 
@@ -8,6 +9,9 @@ namespace Atalaya.Platform.Linux;
 /// </summary>
 internal static partial class Interop
 {
+    internal const int O_NOCTTY = 0x100;
+    internal const int O_NONBLOCK = 0x800;
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenRaw(string pathname, int flags);
 
@@ -20,6 +24,17 @@ internal static partial class Interop
         var fd = OpenRaw(path, O_RDONLY | O_CLOEXEC);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
+    }
+
+    /// <summary>
+    /// open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) for a file whose type is checked after the open
+    /// (fstat on the descriptor): a FIFO opens at once instead of waiting for a writer, a terminal does not
+    /// become the controlling one. O_NONBLOCK changes nothing for a regular file's reads or mmap.
+    /// </summary>
+    internal static SafeFileHandle OpenNonBlocking(string path)
+    {
+        var fd = OpenRaw(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        return new SafeFileHandle(fd, ownsHandle: fd >= 0);
     }
 
     /// <summary>read(2) into <paramref name="buffer"/>, retried on EINTR; -1 with the errno on failure.</summary>

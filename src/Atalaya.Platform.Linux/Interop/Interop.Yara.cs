@@ -76,9 +76,13 @@ internal static partial class Interop
     internal static unsafe partial int YrRulesScanMem(
         nint rules, byte* buffer, nuint length, int flags, delegate* unmanaged[Cdecl]<nint, int, nint, nint, int> callback, nint userData, int timeoutSeconds);
 
-    [LibraryImport(LibYara, EntryPoint = "yr_rules_scan_file", StringMarshalling = StringMarshalling.Utf8)]
-    internal static unsafe partial int YrRulesScanFile(
-        nint rules, string path, int flags, delegate* unmanaged[Cdecl]<nint, int, nint, nint, int> callback, nint userData, int timeoutSeconds);
+    /// <summary>
+    /// Scans an open descriptor (mmap of the whole file). yr_rules_scan_file is not used: it opens with a
+    /// plain O_RDONLY, which blocks forever on a FIFO and leaks the descriptor into children started meanwhile.
+    /// </summary>
+    [LibraryImport(LibYara, EntryPoint = "yr_rules_scan_fd")]
+    internal static unsafe partial int YrRulesScanFd(
+        nint rules, int fd, int flags, delegate* unmanaged[Cdecl]<nint, int, nint, nint, int> callback, nint userData, int timeoutSeconds);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     internal static unsafe int YaraScanCallback(nint context, int message, nint messageData, nint userData)

@@ -12,6 +12,10 @@ namespace Atalaya.Platform.Linux.Yara;
 public sealed class YaraRules : SafeHandle, IYaraScanner
 {
     private const int MaxConcurrentScans = 32;
+    private const int S_IFMT = 0xF000;
+    private const int S_IFREG = 0x8000;
+    private const string CouldNotOpen = "the file could not be opened";
+    private const string NotRegular = "not a regular file";
 
     private readonly SemaphoreSlim _slots = new(MaxConcurrentScans, MaxConcurrentScans);
 
@@ -40,14 +44,37 @@ public sealed class YaraRules : SafeHandle, IYaraScanner
     /// <summary>Seconds after which libyara gives up on one file (a pathological rule on a huge file).</summary>
     public int TimeoutSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Scans a regular file. The path comes from events, and what it names can change before the scan: a
+    /// FIFO put in place of an executable would block a plain open(2), and so the engine thread, until a
+    /// writer came. The type is checked on the path (a device is never opened) and again on the descriptor,
+    /// opened non-blocking, which is what is scanned.
+    /// </summary>
     public YaraScanResult ScanFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Interop.TryStatx(path, out var before) && (before.stx_mode & S_IFMT) != S_IFREG)
+        {
+            return YaraScanResult.Failed(NotRegular);
+        }
+
+        using var file = Interop.OpenNonBlocking(path);
+        if (file.IsInvalid)
+        {
+            return YaraScanResult.Failed(CouldNotOpen);
+        }
+
+        if (!Interop.TryStatx(file, out var opened) || (opened.stx_mode & S_IFMT) != S_IFREG)
+        {
+            return YaraScanResult.Failed(NotRegular);
+        }
+
+        var fd = (int)file.DangerousGetHandle();
         return Scan((rules, callback, user) =>
         {
             unsafe
             {
-                return Interop.YrRulesScanFile(rules, path, 0, (delegate* unmanaged[Cdecl]<nint, int, nint, nint, int>)callback, user, TimeoutSeconds);
+                return Interop.YrRulesScanFd(rules, fd, 0, (delegate* unmanaged[Cdecl]<nint, int, nint, nint, int>)callback, user, TimeoutSeconds);
             }
         });
     }
@@ -68,17 +95,21 @@ public sealed class YaraRules : SafeHandle, IYaraScanner
         var found = new List<nint>();
         var user = GCHandle.Alloc(found);
         var added = false;
-        _slots.Wait();
+        var slot = false;
         try
         {
+            // The reference first: ReleaseHandle (a Dispose racing this scan) disposes the semaphore, so
+            // the slot is taken and given back only while the reference keeps the handle alive.
             DangerousAddRef(ref added);
+            _slots.Wait();
+            slot = true;
             delegate* unmanaged[Cdecl]<nint, int, nint, nint, int> callback = &Interop.YaraScanCallback;
             var error = call(handle, (nint)callback, GCHandle.ToIntPtr(user));
             if (error != Interop.YaraErrorSuccess)
             {
                 return YaraScanResult.Failed(error switch
                 {
-                    Interop.YaraErrorCouldNotOpenFile => "the file could not be opened",
+                    Interop.YaraErrorCouldNotOpenFile => CouldNotOpen,
                     Interop.YaraErrorCouldNotMapFile => "the file could not be mapped",
                     Interop.YaraErrorScanTimeout => $"the scan timed out after {TimeoutSeconds} s",
                     _ => $"libyara error {error}",
@@ -95,12 +126,16 @@ public sealed class YaraRules : SafeHandle, IYaraScanner
         }
         finally
         {
+            if (slot)
+            {
+                _slots.Release();
+            }
+
             if (added)
             {
                 DangerousRelease();
             }
 
-            _slots.Release();
             user.Free();
         }
     }

@@ -136,6 +136,69 @@ public sealed class JournalAuthTests
         Assert.True(stop.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// The follower against a stand-in journalctl (a test script: journald does not run here) that prints
+    /// the fixture, records its argv and pid, and then waits as --follow does: the lines become events, the
+    /// arguments arrive as a list, and stopping kills the child and reaps it (no zombie left in /proc).
+    /// </summary>
+    [Fact]
+    public async Task A_followed_journalctl_hands_over_its_lines_and_is_killed_and_reaped_on_stop()
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.Combine("run/systemd/journal"));
+        File.Copy(Fixture.PathOf("journal", "auth.jsonl"), root.Combine("lines.jsonl"));
+        var fake = root.WriteFile("journalctl",
+            "#!/bin/sh\nd=$(dirname \"$0\")\nprintf '%s\\n' \"$@\" > \"$d/args\"\ncat \"$d/lines.jsonl\"\necho $$ > \"$d/pid.tmp\"\nmv \"$d/pid.tmp\" \"$d/pid\"\nexec sleep 600\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var collector = new AuthLogCollector(
+            new AuthLogCollectorOptions { Path = root.Combine("auth.log"), RootPrefix = root.Path, Journalctl = fake }, TimeProvider.System, null);
+        Assert.Equal("journald", collector.Sensor);
+        var events = new List<EcsEvent>();
+        using var stop = new CancellationTokenSource();
+
+        var run = collector.RunAsync(new LockedPublisher(events), stop.Token);
+        var pidFile = root.Combine("pid");
+        int pid;
+        try
+        {
+            await Eventually.WaitForAsync(() => File.Exists(pidFile) && Count(events) == 6, done => done);
+            Assert.True(File.Exists(pidFile), "the stand-in journalctl did not start");
+            pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(Directory.Exists($"/proc/{pid}"));
+            Assert.Equal(6, Count(events));
+            Assert.Equal(JournalctlFollower.Arguments(), File.ReadAllLines(root.Combine("args")));
+        }
+        finally
+        {
+            // Stopping is also the cleanup when an assertion above failed.
+            await stop.CancelAsync();
+        }
+
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))));
+        await run;
+        // Killed and reaped: a zombie keeps its /proc entry until waited for.
+        Assert.False(await Eventually.WaitForAsync(() => Directory.Exists($"/proc/{pid}"), exists => !exists), $"journalctl {pid} outlived the stop");
+    }
+
+    private static int Count(List<EcsEvent> events)
+    {
+        lock (events)
+        {
+            return events.Count;
+        }
+    }
+
+    private sealed class LockedPublisher(List<EcsEvent> events) : IEventPublisher
+    {
+        public void Publish(EcsEvent value)
+        {
+            lock (events)
+            {
+                events.Add(value);
+            }
+        }
+    }
+
     private sealed class ListPublisher(List<EcsEvent> events) : IEventPublisher
     {
         public void Publish(EcsEvent value) => events.Add(value);

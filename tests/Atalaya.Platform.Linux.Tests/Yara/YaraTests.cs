@@ -70,6 +70,35 @@ public sealed class YaraTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task A_fifo_or_a_directory_is_refused_without_blocking_the_scanner()
+    {
+        SkipWithoutLibYara();
+        using var temp = new TempDirectory();
+        using var rules = YaraCompiler.CompileText("test.yar", "rule everything { condition: true }").Rules!;
+        // An executable FIFO, as anyone can put where an executable was: open(2) without O_NONBLOCK waits for a writer.
+        var fifo = temp.Combine("fifo");
+        using (var mkfifo = SpawnedProcess.Start("/usr/bin/mkfifo", ["-m", "755", fifo]))
+        {
+            Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(10)));
+        }
+
+        var scan = Task.Run(() => rules.ScanFile(fifo));
+        if (await Task.WhenAny(scan, Task.Delay(TimeSpan.FromSeconds(10))) != scan)
+        {
+            // Unblock the stuck open so the test ends, then fail.
+            await using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+            {
+            }
+
+            Assert.Fail("ScanFile blocked on a FIFO");
+        }
+
+        Assert.Equal("not a regular file", (await scan).Error);
+        Assert.Equal("not a regular file", rules.ScanFile(temp.Path).Error);
+        Assert.Single(rules.ScanFile(temp.WriteFile("regular.bin", "x")).Matches);
+    }
+
+    [SkippableFact]
     public void Broken_rule_file_is_reported_with_its_line_and_the_good_files_still_load()
     {
         SkipWithoutLibYara();
