@@ -57,11 +57,13 @@ internal sealed class ProcessEventBuilder
 
     /// <inheritdoc cref="ReadFacts(int, bool)"/>
     /// <param name="ppid">The parent pid stat reported at the read.</param>
-    public ProcessFacts? ReadFacts(int pid, bool sampleMaps, out int ppid)
+    public ProcessFacts? ReadFacts(int pid, bool sampleMaps, out int ppid) => ReadFacts(pid, sampleMaps, null, out ppid);
+
+    private ProcessFacts? ReadFacts(int pid, bool sampleMaps, ExecImage? image, out int ppid)
     {
         ppid = 0;
         _counters.Increment("full_reads");
-        if (!Reader.TryRead(pid, out var record, out var statStatus) || record is null)
+        if (!Reader.TryRead(pid, image, out var record, out var statStatus) || record is null)
         {
             _counters.Increment(statStatus == ProcReadStatus.Malformed ? "parse_errors" : "processes_vanished");
             return null;
@@ -86,11 +88,12 @@ internal sealed class ProcessEventBuilder
         if (record.Executable is not null)
         {
             exeLink = record.ExecutableDeleted ? record.Executable + " (deleted)" : record.Executable;
-            partial |= !_hashes.TryGetForProcess(pid, Reader.ProcRoot, out sha256);
-            if (Reader.TryStatExecutable(pid, out var s, out var m))
+            // One statx serves the hash cache's lookup and the size and mtime (binary age).
+            partial |= !_hashes.TryGetForProcess(pid, Reader.ProcRoot, out sha256, out var exeStat);
+            if (exeStat.stx_mask != 0)
             {
-                size = s;
-                mtime = m;
+                size = (long)exeStat.stx_size;
+                mtime = ProcessReader.MtimeOf(exeStat);
             }
         }
 
@@ -171,25 +174,17 @@ internal sealed class ProcessEventBuilder
     /// </summary>
     public ProcessFacts? ReadFactsAtExec(int pid, ulong knownStartTime, ProcessFacts? inherited, out int ppid)
     {
+        // argv first: it is what an analyst needs most and what is lost first (with the mm, at exit).
+        var argsStatus = Reader.TryReadCmdline(pid, out var args, out var truncated);
         var exeStatus = Reader.TryReadExecutable(pid, out var executable, out var deleted);
-        var argsStatus = Reader.TryReadCmdline(pid, out var args, out _);
-        var facts = ReadFacts(pid, sampleMaps: false, out ppid);
+        var image = new ExecImage(argsStatus, args, truncated, exeStatus, executable, deleted);
+        var facts = ReadFacts(pid, sampleMaps: false, image, out ppid);
         if (facts is not null)
         {
-            if (facts.Executable is null && executable is not null)
-            {
-                facts = facts with { Executable = executable, ExecutableDeleted = deleted, Partial = true };
-            }
-
-            if (facts.Args.Count == 0 && args.Length > 0)
-            {
-                facts = facts with { Args = args, CommandLine = CommandLine.Join(args), Partial = true };
-            }
-
             return facts;
         }
 
-        if (exeStatus != ProcReadStatus.Ok && (argsStatus != ProcReadStatus.Ok || args.Length == 0))
+        if (!image.AnyRead)
         {
             return null;
         }
