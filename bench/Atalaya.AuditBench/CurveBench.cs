@@ -62,9 +62,10 @@ internal static class CurveBench
         var correlator = new ExecCorrelator();
         var runs = new List<Task>();
         SockDiagConnectionCollector? network = null;
+        NetlinkProcessCollector? connector = null;
         if (mode == "exec")
         {
-            var connector = new NetlinkProcessCollector(new NetlinkProcessCollectorOptions(), TimeProvider.System, host, new ExecutableHashCache(),
+            connector = new NetlinkProcessCollector(new NetlinkProcessCollectorOptions(), TimeProvider.System, host, new ExecutableHashCache(),
                 new UserNameResolver()) { ExecCorrelator = auditOn ? correlator : null };
             runs.Add(connector.RunAsync(publisher, stop.Token));
         }
@@ -99,6 +100,8 @@ internal static class CurveBench
         // Let the connector's initial /proc walk and the first dump pass before measuring.
         Thread.Sleep(1500);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var threadBefore = ThreadCpuTicks("atalaya-proc-co");
+        var execsBefore = connector?.Counters.Get("execs") ?? 0;
         var (done, elapsed, generatorCpu) = Bench.Generate(mode, rate, seconds, marker);
         var expected = (int)done;
         var drain = Stopwatch.StartNew();
@@ -110,6 +113,8 @@ internal static class CurveBench
         // Past every correlator wait, so a duplicate would be counted.
         Thread.Sleep(700);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var threadSeconds = (ThreadCpuTicks("atalaya-proc-co") - threadBefore) / (double)host.ClockTicksPerSecond;
+        var execsSeen = (connector?.Counters.Get("execs") ?? 0) - execsBefore;
         stop.Cancel();
         foreach (var run in runs)
         {
@@ -121,6 +126,14 @@ internal static class CurveBench
         network?.Dispose();
         var exact = mode == "exec" ? publisher.ExactCount.ToString(CultureInfo.InvariantCulture) + "/" + expected : "-";
         var duplicates = mode == "exec" ? publisher.Duplicates.ToString(CultureInfo.InvariantCulture) : "-";
+        if (mode == "exec")
+        {
+            // Every exec on the host reaches the connector, not only the generator's: per exec it sees,
+            // the connector thread's CPU is comparable between a quiet and a busy machine.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  connector thread: {threadSeconds:0.00} s CPU for {execsSeen} execs seen on the host = {(execsSeen == 0 ? 0 : 1e6 * threadSeconds / execsSeen):0} µs/exec"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {rate} {mode}/s | {(mode == "exec" ? "connector" : "sock_diag")}{(auditOn ? " + audit" : " only")} | {done / elapsed:0} | {100 * cpu.TotalSeconds / (elapsed + 0.7):0.0} | {generatorCpu:0.00} | {exact} | {duplicates} | {(lost is { } l ? l.ToString(CultureInfo.InvariantCulture) : "-")} | {LoadAverage()} |"));
     }
@@ -180,6 +193,29 @@ internal static class CurveBench
         latencies.Sort();
         Console.WriteLine(latencies.Count == 0 ? "exec→event latency: no event seen" : string.Create(CultureInfo.InvariantCulture,
             $"exec→merged event latency over {latencies.Count}/{samples} execs: p50 {latencies[latencies.Count / 2]:0.00} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.00} ms, max {latencies[^1]:0.00} ms (Process.Start to publish, includes fork+exec); merged {correlator.Counters.Get("merged")}, alone {correlator.Counters.Get("alone")}; load average {LoadAverage()}"));
+    }
+
+    /// <summary>utime+stime in clock ticks of this process's threads named <paramref name="comm"/> (/proc/self/task).</summary>
+    private static long ThreadCpuTicks(string comm)
+    {
+        long total = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == comm
+                    && ProcStatParser.TryParse(File.ReadAllText(Path.Combine(task, "stat")), out var stat))
+                {
+                    total += (long)(stat.Utime + stat.Stime);
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+
+        return total;
     }
 
     public static string LoadAverage()

@@ -28,6 +28,9 @@ internal static class SnapshotSections
         }
 
         Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}; {pids.Length} processes");
+
+        // Compared with this process's links rather than init's, which some sandboxes deny even to root.
+        var ownNamespaces = builder.NamespaceLinksOf(Environment.ProcessId);
         var sections = new (string Name, Action<int> Read)[]
         {
             ("stat", pid => reader.TryReadStat(pid, out _)),
@@ -41,6 +44,7 @@ internal static class SnapshotSections
             ("fd count", pid => reader.CountOpenFiles(pid)),
             ("fd/0 readlink", pid => Interop.ReadLink(reader.PathOf(pid, "fd/0"), out _)),
             ("8 ns readlinks", pid => { foreach (var type in ProcessReader.NamespaceTypes) { reader.ReadNamespace(pid, type); } }),
+            ("namespaces (readlinkat)", pid => ProcessEventBuilder.DifferingNamespaces(pid, "/proc", ownNamespaces)),
             ("cgroup", pid => reader.TryReadCgroup(pid, out _, out _)),
             ("uid/gid names", pid => { users.Resolve(0); users.Resolve(1000); groups.Resolve(0); groups.Resolve(1000); }),
             ("ReadFacts (all of it)", pid => builder.ReadFacts(pid, sampleMaps: false)),

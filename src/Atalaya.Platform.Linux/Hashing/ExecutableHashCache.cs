@@ -73,6 +73,10 @@ public sealed class ExecutableHashCache
     public bool TryGetForProcess(int pid, string procRoot, out string? sha256) =>
         TryGetSha256(ProcessExePath(pid, procRoot), out sha256);
 
+    /// <inheritdoc cref="TryGetSha256(string, out string?, out Interop.StatxBuffer)"/>
+    internal bool TryGetForProcess(int pid, string procRoot, out string? sha256, out Interop.StatxBuffer stat) =>
+        TryGetSha256(ProcessExePath(pid, procRoot), out sha256, out stat);
+
     /// <summary>
     /// Lower-case hex SHA-256, or null when the file cannot be opened (gone, permission denied), is not
     /// a regular file, or is larger than <see cref="MaxFileSize"/>. Never throws for I/O reasons.
@@ -80,13 +84,32 @@ public sealed class ExecutableHashCache
     public string? GetSha256(string path) => TryGetSha256(path, out var sha256) ? sha256 : null;
 
     /// <summary>False when the file could not be read; true with a null hash when it is over the size limit.</summary>
-    public bool TryGetSha256(string path, out string? sha256)
+    public bool TryGetSha256(string path, out string? sha256) => TryGetSha256(path, out sha256, out _);
+
+    /// <summary>
+    /// As <see cref="TryGetSha256(string, out string?)"/>, also handing back the path's statx (zeroed when
+    /// it failed) so a caller that wants the size and mtime does not stat the file again. A cache hit
+    /// costs that one statx: the identity of the path is the identity of the file it names, and the
+    /// open-then-fstat dance that guards against a swap only matters when the bytes are read.
+    /// </summary>
+    internal bool TryGetSha256(string path, out string? sha256, out Interop.StatxBuffer stat)
     {
         sha256 = null;
         // open(2) on a FIFO would block the collector; only regular files are hashed.
-        if (!Interop.TryStatx(path, out var pre) || (pre.stx_mode & S_IFMT) != S_IFREG)
+        if (!Interop.TryStatx(path, out stat))
+        {
+            stat = default;
+            return false;
+        }
+
+        if ((stat.stx_mode & S_IFMT) != S_IFREG)
         {
             return false;
+        }
+
+        if (TryGetCached(FileIdentity.From(stat), out sha256))
+        {
+            return true;
         }
 
         SafeFileHandle handle;

@@ -47,7 +47,7 @@ public readonly record struct FileIdentity(
         ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
         | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
 
-    private static FileIdentity From(in Interop.StatxBuffer b) => new(
+    internal static FileIdentity From(in Interop.StatxBuffer b) => new(
         MakeDev(b.stx_dev_major, b.stx_dev_minor),
         b.stx_ino,
         (long)b.stx_size,

@@ -18,6 +18,37 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial nint readlink(string pathname, byte* buf, nuint bufsiz);
 
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    private static unsafe partial nint readlinkat(int dirfd, byte* pathname, byte* buf, nuint bufsiz);
+
+    /// <summary>
+    /// open(path, O_PATH | O_CLOEXEC): a directory handle for <see cref="ReadLinkAt"/>, so several links
+    /// under one /proc/[pid] directory cost one path walk; the caller closes it with <see cref="Close"/>.
+    /// </summary>
+    internal static int OpenPath(string path, out int errno)
+    {
+        var fd = OpenRaw(path, O_PATH | O_CLOEXEC);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
+    /// <summary>
+    /// readlinkat(2) of a NUL-terminated <paramref name="name"/> under <paramref name="directory"/> into
+    /// <paramref name="target"/> (truncated at its length, as readlink does); the length or -1 with errno.
+    /// </summary>
+    internal static unsafe int ReadLinkAt(int directory, ReadOnlySpan<byte> name, Span<byte> target, out int errno)
+    {
+        nint length;
+        fixed (byte* namePointer = name)
+        fixed (byte* targetPointer = target)
+        {
+            length = readlinkat(directory, namePointer, targetPointer, (nuint)target.Length);
+        }
+
+        errno = length < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return (int)length;
+    }
+
     /// <summary>
     /// readlink(2) without the exception path of <see cref="FileSystemInfo.LinkTarget"/>: a process that
     /// exits between enumeration and this call is an expected ENOENT, reported through <paramref name="errno"/>.

@@ -314,6 +314,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
     private void OnExec(in ProcConnectorEvent value)
     {
+        Counters.Increment("execs");
         var pid = value.Tgid;
         var known = _table.TryGetValue(pid, out var before);
         var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);

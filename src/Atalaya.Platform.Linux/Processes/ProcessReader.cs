@@ -233,9 +233,12 @@ internal sealed class ProcessReader
         }
 
         size = (long)buffer.stx_size;
-        mtime = DateTimeOffset.FromUnixTimeSeconds(buffer.stx_mtime.tv_sec).AddTicks(buffer.stx_mtime.tv_nsec / 100);
+        mtime = MtimeOf(buffer);
         return true;
     }
+
+    internal static DateTimeOffset MtimeOf(in Interop.StatxBuffer buffer) =>
+        DateTimeOffset.FromUnixTimeSeconds(buffer.stx_mtime.tv_sec).AddTicks(buffer.stx_mtime.tv_nsec / 100);
 
     /// <summary>
     /// /proc/[pid]/loginuid: the audit login uid (auid) that pam_loginuid set at login and every
@@ -271,7 +274,14 @@ internal sealed class ProcessReader
     /// Full read. False only when stat itself is gone or malformed (the process is not in the table);
     /// any later failure yields a record marked <see cref="ProcessRecord.Partial"/>.
     /// </summary>
-    public bool TryRead(int pid, out ProcessRecord? record, out ProcReadStatus statStatus)
+    public bool TryRead(int pid, out ProcessRecord? record, out ProcReadStatus statStatus) => TryRead(pid, null, out record, out statStatus);
+
+    /// <summary>
+    /// Full read reusing an <see cref="ExecImage"/> already read at the exec event (null: read them
+    /// here). The image read first is the better one: a process that exits meanwhile leaves an empty
+    /// cmdline and no exe behind.
+    /// </summary>
+    public bool TryRead(int pid, ExecImage? image, out ProcessRecord? record, out ProcReadStatus statStatus)
     {
         record = null;
         statStatus = TryReadStat(pid, out var stat);
@@ -281,7 +291,17 @@ internal sealed class ProcessReader
         }
 
         var partial = TryReadStatus(pid, out var procStatus) != ProcReadStatus.Ok;
-        partial |= TryReadCmdline(pid, out var args, out var truncated) != ProcReadStatus.Ok || truncated;
+        string[] args;
+        bool truncated;
+        if (image is { } pre)
+        {
+            (args, truncated) = (pre.Args, pre.ArgsTruncated);
+            partial |= pre.ArgsStatus != ProcReadStatus.Ok || truncated;
+        }
+        else
+        {
+            partial |= TryReadCmdline(pid, out args, out truncated) != ProcReadStatus.Ok || truncated;
+        }
 
         string? executable = null;
         string? cwd = null;
@@ -289,7 +309,14 @@ internal sealed class ProcessReader
 
         // Kernel threads have no mm: exe and cwd are meaningless (exe is ENOENT). A zombie has
         // released its mm too; neither case is a partial read.
-        if (!stat.IsKernelThread && stat.State != 'Z')
+        if (image is { } read && !stat.IsKernelThread)
+        {
+            // Read before it could exit: kept even if it is a zombie now (cwd is gone then: partial).
+            (executable, deleted) = (read.Executable, read.ExecutableDeleted);
+            partial |= read.ExecutableStatus != ProcReadStatus.Ok;
+            partial |= stat.State == 'Z' || TryReadWorkingDirectory(pid, out cwd) != ProcReadStatus.Ok;
+        }
+        else if (!stat.IsKernelThread && stat.State != 'Z')
         {
             partial |= TryReadExecutable(pid, out executable, out deleted) != ProcReadStatus.Ok;
             partial |= TryReadWorkingDirectory(pid, out cwd) != ProcReadStatus.Ok;
