@@ -146,13 +146,22 @@ public sealed class AuditdRuleTests(ITestOutputHelper output)
             analytic.Observe(value, sink);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        // Steady state: a round of 1,000 events allocates nothing. A round during which the runtime
+        // promotes a method to tier 1 (late on a loaded test host) may allocate a few bytes once,
+        // so a few rounds are allowed; an allocation per event shows in every round.
+        var allocated = new List<long>();
+        for (var round = 0; round < 5 && (allocated.Count == 0 || allocated[^1] != 0); round++)
         {
-            analytic.Observe(value, sink);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                analytic.Observe(value, sink);
+            }
+
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocated[^1] == 0, $"bytes allocated per round of 1,000 events: {string.Join(", ", allocated)}");
         Assert.Empty(sink.Signals);
     }
 
