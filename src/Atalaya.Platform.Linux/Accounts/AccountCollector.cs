@@ -9,7 +9,8 @@ namespace Atalaya.Platform.Linux.Accounts;
 /// <summary>
 /// Local accounts and the traces of logins: diffs /etc/passwd, /etc/group and /etc/shadow (metadata
 /// only, never hashes), follows wtmp and btmp (new records become login events; records that vanish
-/// or are zeroed in place are tampering), and watches each home's shell history for being emptied or
+/// or are zeroed in place are tampering), checks each user's lastlog slot (a slot wiped after a login,
+/// or the file cut short, is tampering), and watches each home's shell history for being emptied or
 /// linked to /dev/null.
 /// </summary>
 /// <remarks>
@@ -21,6 +22,7 @@ namespace Atalaya.Platform.Linux.Accounts;
 public sealed class AccountCollector : IEventCollector, ISnapshotSource
 {
     private static readonly string[] LoginLogs = ["/var/log/wtmp", "/var/log/btmp"];
+    private const string LastlogPath = "/var/log/lastlog";
     private static readonly string[] HistoryFiles = [".bash_history", ".zsh_history", ".history", ".sh_history"];
 
     private readonly AccountCollectorOptions _options;
@@ -100,7 +102,13 @@ public sealed class AccountCollector : IEventCollector, ISnapshotSource
         Dictionary<string, HashSet<string>> Groups,
         Dictionary<string, ShadowEntry> Shadow,
         Dictionary<string, LoginLogState> Logs,
-        Dictionary<string, HistoryState> Histories);
+        Dictionary<string, HistoryState> Histories)
+    {
+        /// <summary>/var/log/lastlog: its identity and each user's slot (null when the file is absent).</summary>
+        public LastlogState? Lastlog { get; init; }
+    }
+
+    internal sealed record LastlogState(ulong Inode, long Size, Dictionary<string, LastlogEntry> Entries);
 
     internal readonly record struct LoginLogState(ulong Inode, long Size, int Records, int Zeroed, IReadOnlyList<UtmpRecord> NewRecords);
 
@@ -142,7 +150,7 @@ public sealed class AccountCollector : IEventCollector, ISnapshotSource
         }
 
         Counters.Increment("passes");
-        return new AccountState(users, groups, shadow, ReadLogs(), ReadHistories(users.Values));
+        return new AccountState(users, groups, shadow, ReadLogs(), ReadHistories(users.Values)) { Lastlog = ReadLastlog(users.Values) };
     }
 
     internal IEnumerable<EcsEvent> Diff(AccountState before, AccountState after, DateTimeOffset now)
@@ -222,6 +230,26 @@ public sealed class AccountCollector : IEventCollector, ISnapshotSource
             }
         }
 
+        if (before.Lastlog is { } oldLast && after.Lastlog is { } newLast && oldLast.Inode == newLast.Inode)
+        {
+            if (newLast.Size < oldLast.Size)
+            {
+                yield return LogEvent(LastlogPath, AccountActions.LoginRecordsRemoved, oldLast.Size / LastlogParser.RecordSize,
+                    newLast.Size / LastlogParser.RecordSize, now);
+            }
+            else
+            {
+                // login(1) only ever moves a user's slot forward; a slot that had a login and is now
+                // empty was wiped (a log cleaner zeroing the user's record).
+                var wiped = oldLast.Entries.Count(e => e.Value.Time is not null
+                    && (!newLast.Entries.TryGetValue(e.Key, out var current) || current.Time is null) && after.Users.ContainsKey(e.Key));
+                if (wiped > 0)
+                {
+                    yield return LogEvent(LastlogPath, AccountActions.LoginRecordsZeroed, 0, wiped, now);
+                }
+            }
+        }
+
         foreach (var (path, history) in after.Histories)
         {
             var known = before.Histories.TryGetValue(path, out var old);
@@ -284,6 +312,44 @@ public sealed class AccountCollector : IEventCollector, ISnapshotSource
         }
 
         return logs;
+    }
+
+    /// <summary>Each known user's lastlog slot, read at its offset (the file is sparse and may be huge).</summary>
+    private LastlogState? ReadLastlog(IEnumerable<PasswdEntry> users)
+    {
+        var full = _root + LastlogPath;
+        if (!FileIdentity.TryGet(full, out var identity))
+        {
+            return null;
+        }
+
+        var entries = new Dictionary<string, LastlogEntry>(StringComparer.Ordinal);
+        var record = new byte[LastlogParser.RecordSize];
+        try
+        {
+            using var handle = File.OpenHandle(full);
+            var size = RandomAccess.GetLength(handle);
+            foreach (var user in users)
+            {
+                var offset = (long)user.Uid * LastlogParser.RecordSize;
+                if (offset + LastlogParser.RecordSize > size)
+                {
+                    continue;
+                }
+
+                if (RandomAccess.Read(handle, record, offset) == LastlogParser.RecordSize && LastlogParser.TryParse(record, out var entry))
+                {
+                    entries[user.Name] = entry;
+                }
+            }
+
+            return new LastlogState(identity.Inode, size, entries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Counters.Increment("files_unreadable");
+            return null;
+        }
     }
 
     private Dictionary<string, HistoryState> ReadHistories(IEnumerable<PasswdEntry> users)

@@ -63,7 +63,7 @@ public static class UtmpParser
     /// <summary>True when every byte is zero: a record overwritten by a log cleaner such as utmpdump-edit or "wtmp clean".</summary>
     public static bool IsZeroed(ReadOnlySpan<byte> record) => !record.ContainsAnyExcept((byte)0);
 
-    private static string CString(ReadOnlySpan<byte> field)
+    internal static string CString(ReadOnlySpan<byte> field)
     {
         var end = field.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? field : field[..end]);

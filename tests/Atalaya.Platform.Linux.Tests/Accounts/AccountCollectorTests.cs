@@ -90,6 +90,58 @@ public sealed class AccountCollectorTests
 
     private const int UtmpParserRecord = UtmpParser.RecordSize;
 
+    /// <summary>A lastlog file (sparse, slot = uid × 292) with root and ana (uid 1000) having logged in.</summary>
+    private static void WriteLastlog(TempDirectory root, int anaTime)
+    {
+        using var file = new FileStream(root.Combine("var/log/lastlog"), FileMode.Create);
+        file.Position = 0;
+        file.Write(AccountParsersTests.Lastlog(1_750_000_000, "pts/0", "198.51.100.7"));
+        file.Position = 1000L * LastlogParser.RecordSize;
+        file.Write(AccountParsersTests.Lastlog(anaTime, "pts/1", "203.0.113.4"));
+    }
+
+    [Fact]
+    public void A_lastlog_slot_wiped_after_a_login_or_the_file_cut_short_is_tampering_and_a_new_login_is_not()
+    {
+        using var root = Tree();
+        WriteLastlog(root, 1_750_000_100);
+        var collector = new AccountCollector(new AccountCollectorOptions { RootPrefix = root.Path }, TimeProvider.System, null);
+        var first = collector.Read();
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_100), first.Lastlog!.Entries["ana"].Time);
+        Assert.Equal(("pts/1", "203.0.113.4"), (first.Lastlog.Entries["ana"].Line, first.Lastlog.Entries["ana"].Host));
+        Assert.Null(first.Lastlog.Entries["daemon"].Time);
+
+        // ana logs in again: the slot moves forward, which is what login(1) does.
+        using (var file = new FileStream(root.Combine("var/log/lastlog"), FileMode.Open))
+        {
+            file.Position = 1000L * LastlogParser.RecordSize;
+            file.Write(AccountParsersTests.Lastlog(1_750_000_900, "pts/2", "203.0.113.4"));
+        }
+
+        var second = collector.Read();
+        Assert.Empty(collector.Diff(first, second, DateTimeOffset.UnixEpoch));
+
+        // A cleaner zeroes ana's slot in place.
+        using (var file = new FileStream(root.Combine("var/log/lastlog"), FileMode.Open))
+        {
+            file.Position = 1000L * LastlogParser.RecordSize;
+            file.Write(new byte[LastlogParser.RecordSize]);
+        }
+
+        var third = collector.Read();
+        var wiped = Assert.Single(collector.Diff(second, third, DateTimeOffset.UnixEpoch));
+        Assert.Equal((AccountActions.LoginRecordsZeroed, "/var/log/lastlog", 1L), (wiped.Event.Action, wiped.File?.Path, wiped.Atalaya?.Account?.Records));
+
+        // Then cuts the file short, dropping ana's slot altogether.
+        using (var file = new FileStream(root.Combine("var/log/lastlog"), FileMode.Open))
+        {
+            file.SetLength(LastlogParser.RecordSize);
+        }
+
+        var cut = Assert.Single(collector.Diff(third, collector.Read(), DateTimeOffset.UnixEpoch));
+        Assert.Equal((AccountActions.LoginRecordsRemoved, 1001L, 1L), (cut.Event.Action, cut.Atalaya?.Account?.PreviousRecords, cut.Atalaya?.Account?.Records));
+    }
+
     [Fact]
     public void Snapshot_lists_accounts_without_any_password_hash()
     {

@@ -173,4 +173,31 @@ public sealed class AccountParsersTests
     [InlineData("useradd", "new user: uid=5")]
     public void Other_messages_are_not_auth_records(string program, string message) =>
         Assert.False(AuthMessageParser.TryParse(program, message, out _));
+
+    /// <summary>A <c>struct lastlog</c> record as glibc writes it on Linux.</summary>
+    internal static byte[] Lastlog(int time, string line, string host)
+    {
+        var record = new byte[LastlogParser.RecordSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(record, time);
+        System.Text.Encoding.ASCII.GetBytes(line).CopyTo(record, 4);
+        System.Text.Encoding.ASCII.GetBytes(host).CopyTo(record, 36);
+        return record;
+    }
+
+    [Fact]
+    public void Lastlog_records_parse_and_an_empty_slot_means_never()
+    {
+        Assert.True(LastlogParser.TryParse(Lastlog(1_750_000_000, "pts/0", "198.51.100.7"), out var entry));
+        Assert.Equal((DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), "pts/0", "198.51.100.7"), (entry.Time!.Value, entry.Line, entry.Host));
+        Assert.True(LastlogParser.TryParse(new byte[LastlogParser.RecordSize], out var never));
+        Assert.Equal((null, "", ""), (never.Time, never.Line, never.Host));
+        Assert.False(LastlogParser.TryParse(new byte[LastlogParser.RecordSize - 1], out _));
+
+        // Hostile bytes: no terminator, invalid UTF-8, control characters.
+        var hostile = Lastlog(-1, "", "");
+        hostile.AsSpan(4).Fill(0xFF);
+        Assert.True(LastlogParser.TryParse(hostile, out var odd));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(uint.MaxValue), odd.Time);
+        Assert.Equal(32, odd.Line.Length);
+    }
 }
