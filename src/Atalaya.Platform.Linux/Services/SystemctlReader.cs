@@ -42,7 +42,19 @@ public sealed class SystemctlReader
         }
 
         start.Environment["SYSTEMD_PAGER"] = string.Empty;
-        using var process = Process.Start(start);
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // systemctl present but not runnable (permissions, a broken binary): a failed read, counted
+            // by the caller like a timeout, not a fault of the collector.
+            return null;
+        }
+
+        using var process = started;
         if (process is null)
         {
             return null;

@@ -144,6 +144,19 @@ public sealed class ServiceCollectorTests
         Assert.StartsWith("services: live state from systemctl show (", collector.StatusLine, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_systemctl_that_cannot_be_started_is_a_failed_read_not_a_fault()
+    {
+        using var root = new TempDirectory("atalaya-systemctl-");
+        root.WriteFile("run/systemd/system/.keep", "");
+        // Present but not executable (mode 0644): Process.Start refuses it.
+        root.WriteFile("usr/bin/systemctl", "not a program\n");
+        var reader = new SystemctlReader(root.Combine("usr/bin/systemctl"), root.Path);
+
+        Assert.True(reader.IsAvailable);
+        Assert.Null(reader.TryRead(TimeSpan.FromSeconds(5)));
+    }
+
     private sealed class ListPublisher(List<EcsEvent> events) : IEventPublisher
     {
         public void Publish(EcsEvent value) => events.Add(value);
