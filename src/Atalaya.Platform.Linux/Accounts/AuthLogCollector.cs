@@ -170,7 +170,7 @@ public sealed class AuthLogCollector : IEventCollector
         {
             var exit = await _journal.FollowAsync(line => HandleJournalLine(output, line.Span), cancellationToken).ConfigureAwait(false);
             // journalctl --follow only ends when journald went away or refused us: a fault for the supervisor to restart.
-            throw new InvalidOperationException($"journalctl exited with code {exit}");
+            throw new InvalidOperationException($"journalctl exited with code {exit}" + (_journal.LastError is { } why ? ": " + why : string.Empty));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -22,6 +22,16 @@ internal sealed class JournalctlFollower(string journalctl, string rootPrefix)
         return arguments;
     }
 
+    /// <summary>The last line journalctl wrote to stderr before it exited (why it gave up), bounded; null if none.</summary>
+    public string? LastError { get; private set; }
+
+    private static string? LastLine(string text)
+    {
+        var line = text.TrimEnd().AsSpan();
+        line = line[(line.LastIndexOf('\n') + 1)..];
+        return line.IsEmpty ? null : (line.Length > 300 ? line[..300].ToString() + "…" : line.ToString());
+    }
+
     /// <summary>Reads until cancelled or journalctl exits; returns its exit code (null when cancelled).</summary>
     public async Task<int?> FollowAsync(Action<ReadOnlyMemory<byte>> onLine, CancellationToken cancellationToken)
     {
@@ -39,7 +49,7 @@ internal sealed class JournalctlFollower(string journalctl, string rootPrefix)
 
         start.Environment["SYSTEMD_PAGER"] = string.Empty;
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{journalctl} did not start");
-        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
             var stream = process.StandardOutput.BaseStream;
@@ -74,6 +84,7 @@ internal sealed class JournalctlFollower(string journalctl, string rootPrefix)
             }
 
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            LastError = LastLine(await errors.ConfigureAwait(false));
             return process.ExitCode;
         }
         finally

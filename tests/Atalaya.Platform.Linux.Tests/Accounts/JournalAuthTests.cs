@@ -180,6 +180,21 @@ public sealed class JournalAuthTests
         Assert.False(await Eventually.WaitForAsync(() => Directory.Exists($"/proc/{pid}"), exists => !exists), $"journalctl {pid} outlived the stop");
     }
 
+    [Fact]
+    public async Task A_journalctl_that_gives_up_says_why_in_the_fault()
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.Combine("run/systemd/journal"));
+        var fake = root.WriteFile("journalctl", "#!/bin/sh\necho 'No journal files were found.' >&2\necho 'Failed to open journal: Permission denied' >&2\nexit 1\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var collector = new AuthLogCollector(
+            new AuthLogCollectorOptions { Path = root.Combine("auth.log"), RootPrefix = root.Path, Journalctl = fake }, TimeProvider.System, null);
+
+        var fault = await Assert.ThrowsAsync<InvalidOperationException>(() => collector.RunAsync(new LockedPublisher([]), CancellationToken.None));
+
+        Assert.Equal("journalctl exited with code 1: Failed to open journal: Permission denied", fault.Message);
+    }
+
     private static int Count(List<EcsEvent> events)
     {
         lock (events)
