@@ -228,8 +228,11 @@ public sealed class ProcfsProcessCollector : IProcessSensor
             return true;
         }
 
+        // No link: the process is exiting (its memory is released before it turns zombie) or already
+        // gone. Re-reading it then would replace its image with nothing, and its end event would name
+        // no executable; an exec always leaves a readable link (and usually a new comm, checked above).
         var link = Interop.ReadLink(_reader.PathOf(known.Pid, "exe"), out _);
-        return string.Equals(link, known.ExeLink, StringComparison.Ordinal);
+        return link is null || string.Equals(link, known.ExeLink, StringComparison.Ordinal);
     }
 
     /// <summary>
