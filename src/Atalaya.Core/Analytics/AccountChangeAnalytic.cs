@@ -69,17 +69,6 @@ public sealed class AccountChangeAnalytic : IAnalytic
     }
 
     private void Emit(ISignalSink signals, EcsEvent value, string name, string aspect, int weight, double confidence, IReadOnlyList<string> techniques,
-        string detail) => signals.Emit(new Signal
-    {
-        SourceId = $"{Id}.{aspect}",
-        SourceName = Name,
-        EntityKey = EntityKeys.ForAccount(name),
-        Weight = weight,
-        Confidence = confidence,
-        Domain = SignalDomain.Account,
-        Detail = detail,
-        Techniques = techniques,
-        Timestamp = value.Timestamp,
-        Subject = value,
-    });
+        string detail) =>
+        signals.Emit(ProcessSignals.Make(this, value, EntityKeys.ForAccount(name), aspect, weight, confidence, techniques, detail, SignalDomain.Account));
 }

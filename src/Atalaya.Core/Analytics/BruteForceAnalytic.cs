@@ -87,19 +87,8 @@ public sealed class BruteForceAnalytic : IAnalytic
     }
 
     private void Emit(ISignalSink signals, EcsEvent value, string address, string aspect, int weight, double confidence, IReadOnlyList<string> techniques,
-        string detail) => signals.Emit(new Signal
-    {
-        SourceId = $"{Id}.{aspect}",
-        SourceName = Name,
-        EntityKey = EntityKeys.ForAuthSource(address),
-        Weight = weight,
-        Confidence = confidence,
-        Domain = SignalDomain.Account,
-        Detail = detail,
-        Techniques = techniques,
-        Timestamp = value.Timestamp,
-        Subject = value,
-    });
+        string detail) =>
+        signals.Emit(ProcessSignals.Make(this, value, EntityKeys.ForAuthSource(address), aspect, weight, confidence, techniques, detail, SignalDomain.Account));
 
     private sealed class SourceState
     {

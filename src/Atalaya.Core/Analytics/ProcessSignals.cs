@@ -16,11 +16,16 @@ internal static class ProcessSignals
     /// (<c>id.aspect</c>); null keeps the bare id, for analytics that only ever say one thing.
     /// </summary>
     public static Signal Make(IAnalytic analytic, EcsEvent value, string? aspect, int weight, double confidence,
-        IReadOnlyList<string> techniques, string detail, SignalDomain domain = SignalDomain.Process) => new()
+        IReadOnlyList<string> techniques, string detail, SignalDomain domain = SignalDomain.Process) =>
+        Make(analytic, value, EntityKeys.ForProcess(value.Process!), aspect, weight, confidence, techniques, detail, domain);
+
+    /// <summary>The same signal about another entity (an account, a login source...).</summary>
+    public static Signal Make(IAnalytic analytic, EcsEvent value, string entityKey, string? aspect, int weight, double confidence,
+        IReadOnlyList<string> techniques, string detail, SignalDomain domain) => new()
     {
         SourceId = aspect is null ? analytic.Id : $"{analytic.Id}.{aspect}",
         SourceName = analytic.Name,
-        EntityKey = EntityKeys.ForProcess(value.Process!),
+        EntityKey = entityKey,
         Weight = weight,
         Confidence = confidence,
         Domain = domain,
