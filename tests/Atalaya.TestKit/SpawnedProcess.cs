@@ -85,8 +85,30 @@ public sealed class SpawnedProcess : IDisposable
             }
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
+        var process = StartRetryingBusyText(info) ?? throw new InvalidOperationException($"could not start {executable}");
         return new SpawnedProcess(process, redirectOutput);
+    }
+
+    /// <summary>
+    /// Tests copy binaries and run the copy. While the copy is open for writing, a parallel test's fork
+    /// can inherit that descriptor for a moment, and exec of the copy then fails with ETXTBSY until the
+    /// forked child execs (and close-on-exec drops it). The kernel race is short; a few bounded retries
+    /// cover it (the same answer Go's os/exec gives).
+    /// </summary>
+    private static Process? StartRetryingBusyText(ProcessStartInfo info)
+    {
+        const int Etxtbsy = 26;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Process.Start(info);
+            }
+            catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == Etxtbsy && attempt < 10)
+            {
+                Thread.Sleep(20 * attempt);
+            }
+        }
     }
 
     /// <summary>Sends SIGKILL to this PID only (not its tree) and reaps it.</summary>
