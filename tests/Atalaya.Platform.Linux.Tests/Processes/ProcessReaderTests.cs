@@ -140,12 +140,16 @@ public sealed class ProcessReaderTests
     }
 
     [Fact]
-    public void Counts_open_files_of_a_spawned_process_like_listing_its_fd_directory()
+    public async Task Counts_open_files_of_a_spawned_process_like_listing_its_fd_directory()
     {
         using var sleeper = SpawnedProcess.Start("/usr/bin/sleep", ["30"]);
         var reader = new ProcessReader();
 
-        // The sleeper's fds do not move while it sleeps: the statx count and the listing agree.
+        // Between fork and exec the child still holds the test host's inheritable fds; once it runs
+        // sleep they do not move: wait for the exec, then the statx count and the listing agree.
+        var image = await Eventually.WaitForAsync(() => File.ResolveLinkTarget(reader.PathOf(sleeper.Pid, "exe"), false)?.FullName,
+            exe => exe == "/usr/bin/sleep");
+        Assert.Equal("/usr/bin/sleep", image);
         var counted = reader.CountOpenFiles(sleeper.Pid);
         var listed = ProcessReader.CountByListing(reader.PathOf(sleeper.Pid, "fd"));
         Assert.NotNull(counted);
