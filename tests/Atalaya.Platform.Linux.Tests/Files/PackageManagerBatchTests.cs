@@ -152,9 +152,10 @@ public sealed class PackageManagerBatchTests
             // of every batch since the removal started.
             List<EcsEvent> RemovalBatches() =>
                 [.. run.Events.Skip(beforeRemoval).Where(e => e.Event.Action == FileActions.PackageManagerBatch && e.Atalaya?.File?.BatchDeleted > 0)];
-            var removed = await Eventually.WaitForAsync(RemovalBatches, b => b.Sum(e => e.Atalaya!.File!.BatchDeleted ?? 0) >= 40, attempts: 100);
+            var removed = await Eventually.WaitForAsync(RemovalBatches, b => b.Sum(e => e.Atalaya!.File!.BatchDeleted ?? 0) >= 40, attempts: 300);
             Assert.True(removed.Sum(e => e.Atalaya!.File!.BatchDeleted ?? 0) >= 40,
-                $"deleted: {string.Join(", ", removed.Select(e => e.Atalaya!.File!.BatchDeleted))}");
+                $"deleted: {string.Join(", ", removed.Select(e => e.Atalaya!.File!.BatchDeleted))}; events since the removal began: "
+                + string.Join(", ", run.Events.Skip(beforeRemoval).Select(e => $"{e.Event.Action} {e.Process?.Name} {e.File?.Path}").Take(20)));
             Assert.Contains(removed, e => e.Atalaya!.File!.BatchPackages?.Contains(Package) == true);
 
             Assert.DoesNotContain(run.Events, e => e.File?.Path is { } path && path.StartsWith(Installed, StringComparison.Ordinal));
