@@ -78,6 +78,27 @@ public sealed class ExecutableHashCache
         TryGetSha256(ProcessExePath(pid, procRoot), out sha256, out stat);
 
     /// <summary>
+    /// As above through an open /proc/[pid] handle: a cache hit is one statx of "exe" under it; a miss
+    /// falls back to the path (the bytes are read through an opened, fstat-checked descriptor anyway).
+    /// </summary>
+    internal bool TryGetForProcess(in Processes.ProcPidDirectory process, string procRoot, out string? sha256, out Interop.StatxBuffer stat)
+    {
+        sha256 = null;
+        if (!Interop.TryStatxAt(process.Fd, process.PathOf("exe"), out stat))
+        {
+            stat = default;
+            return false;
+        }
+
+        if ((stat.stx_mode & S_IFMT) == S_IFREG && TryGetCached(FileIdentity.From(stat), out sha256))
+        {
+            return true;
+        }
+
+        return TryGetSha256(ProcessExePath(process.Pid, procRoot), out sha256, out stat);
+    }
+
+    /// <summary>
     /// Lower-case hex SHA-256, or null when the file cannot be opened (gone, permission denied), is not
     /// a regular file, or is larger than <see cref="MaxFileSize"/>. Never throws for I/O reasons.
     /// </summary>

@@ -5,7 +5,7 @@ namespace Atalaya.Platform.Linux;
 
 internal static partial class Interop
 {
-    private const int AT_FDCWD = -100;
+    internal const int AT_FDCWD = -100;
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_BASIC_STATS = 0x7ff;
 

@@ -31,6 +31,9 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private const int NetlinkConnectorProtocol = 11;
     private const int DatagramBufferBytes = 64 * 1024;
 
+    /// <summary>A 4 MiB queue of ~100-byte messages drains in well under this.</summary>
+    private static readonly TimeSpan ResyncEchoWindow = TimeSpan.FromSeconds(2);
+
     private readonly NetlinkProcessCollectorOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ProcessEventBuilder _builder;
@@ -38,10 +41,19 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private readonly Func<IProcConnectorSocket?> _openSocket;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
     private readonly HashSet<int> _unpublished = [];
+
+    /// <summary>
+    /// Pids the last resync after a loss published as started or exec'd. Messages queued before the loss
+    /// are still read after it, and one of them can be the exec the resync already reported: within
+    /// <see cref="ResyncEchoWindow"/>, an exec whose image is what the resync read is not a second start.
+    /// </summary>
+    private readonly HashSet<int> _resynced = [];
+    private long _lastResync;
     private readonly List<EcsEvent> _released = [];
     private Dictionary<int, ProcessEntry> _table = [];
     private IEventPublisher _output = NullPublisher.Instance;
     private long _lastDropsCheck;
+    private long _forks;
     private ulong _lastKernelDrops;
 
     public NetlinkProcessCollector(NetlinkProcessCollectorOptions options, TimeProvider timeProvider, LinuxHostInfo host,
@@ -269,12 +281,11 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private void OnFork(in ProcConnectorEvent value)
     {
         var pid = value.Tgid;
-        var reader = _builder.Reader;
-        var statStatus = reader.TryReadStat(pid, out var stat);
-        var startTime = statStatus == ProcReadStatus.Ok ? stat.StartTime : EstimateStartTicks(value.TimestampNs);
         if (_table.TryGetValue(pid, out var existing))
         {
-            if (existing.Facts.StartTime == startTime)
+            // Rare (a /proc walk raced this event, or the previous holder's exit was lost): decide by stat.
+            var exact = _builder.Reader.TryReadStat(pid, out var stat) == ProcReadStatus.Ok ? stat.StartTime : EstimateStartTicks(value.TimestampNs);
+            if (existing.Facts.StartTime == exact)
             {
                 // Already seen by the /proc walk that raced this event.
                 return;
@@ -286,30 +297,80 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
 
         ProcessFacts facts;
+        var fork = ++_forks;
         if (_table.TryGetValue(value.ParentTgid, out var parent) && parent.Facts.StartTime != 0)
         {
-            // A fork runs the parent's image until it execs: the parent's facts are the child's.
+            // A fork runs the parent's image until it execs: the parent's facts are the child's. Its start
+            // time is the event's until stat is needed (see StartTimeEstimated): not read here, since the
+            // exec that follows almost every fork reads stat anyway.
+            var estimated = EstimateStartTicks(value.TimestampNs);
             facts = parent.Facts with
             {
                 Pid = pid,
-                StartTime = startTime,
-                EntityId = _builder.EntityIdOf(pid, startTime),
-                Start = _builder.Host.StartTimeOf(startTime),
+                StartTime = estimated,
+                EntityId = string.Empty,
+                Start = _builder.Host.StartTimeOf(estimated),
                 ThreadCount = 1,
                 FdCount = null,
                 Maps = null,
                 TracerPid = 0,
-                Partial = parent.Facts.Partial || statStatus != ProcReadStatus.Ok,
+                Partial = parent.Facts.Partial,
+                StartTimeEstimated = true,
             };
         }
         else
         {
-            facts = _builder.ReadFacts(pid, sampleMaps: false) ?? _builder.Minimal(pid, startTime);
+            facts = _builder.ReadFacts(pid, sampleMaps: false) ?? _builder.Minimal(pid, EstimateStartTicks(value.TimestampNs));
         }
 
-        _table[pid] = new ProcessEntry(facts, value.ParentTgid);
+        _table[pid] = new ProcessEntry(facts, value.ParentTgid, fork);
         _unpublished.Add(pid);
-        Schedule(new Deferred(pid, startTime, DeferredKind.ForkCheck), _options.ForkPublishDelay);
+        Schedule(new Deferred(pid, (ulong)fork, DeferredKind.ForkCheck), _options.ForkPublishDelay);
+    }
+
+    /// <summary>
+    /// The exact start time, and so the entity id, of a fork recorded from its event: read from stat
+    /// when it is first published or named as a parent. Gone already: the event's estimate, partial.
+    /// </summary>
+    private ProcessEntry Settle(int pid, ProcessEntry entry)
+    {
+        if (!entry.Facts.StartTimeEstimated)
+        {
+            return entry;
+        }
+
+        var read = _builder.Reader.TryReadStat(pid, out var stat) == ProcReadStatus.Ok;
+        var start = read ? stat.StartTime : entry.Facts.StartTime;
+        Counters.Increment(read ? "fork_start_read" : "fork_start_estimated");
+        var settled = entry with
+        {
+            Facts = entry.Facts with
+            {
+                StartTime = start,
+                EntityId = _builder.EntityIdOf(pid, start),
+                Start = _builder.Host.StartTimeOf(start),
+                StartTimeEstimated = false,
+                Partial = entry.Facts.Partial || !read,
+            },
+        };
+        if (_table.TryGetValue(pid, out var current) && current.Fork == entry.Fork)
+        {
+            _table[pid] = settled;
+        }
+
+        return settled;
+    }
+
+    /// <summary>An event about <paramref name="entry"/>: it and its parent carry settled entity ids.</summary>
+    private EcsEvent Build(ProcessEntry entry, string kind, string type, string action, DateTimeOffset now, DateTimeOffset? end)
+    {
+        entry = Settle(entry.Facts.Pid, entry);
+        if (entry.Ppid > 0 && _table.TryGetValue(entry.Ppid, out var parent) && parent.Facts.StartTimeEstimated)
+        {
+            Settle(entry.Ppid, parent);
+        }
+
+        return _builder.Build(entry, _table, kind, type, action, now, end);
     }
 
     private void OnExec(in ProcConnectorEvent value)
@@ -317,6 +378,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         Counters.Increment("execs");
         var pid = value.Tgid;
         var known = _table.TryGetValue(pid, out var before);
+
+        // Read stat exactly as the full read below does; this is only what a process gone by then keeps.
         var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
         var facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out var ppid);
         if (facts is { Executable: null, IsKernelThread: false })
@@ -342,10 +405,18 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             ppid = before.Ppid;
         }
 
+        if (_resynced.Remove(pid) && known && Stopwatch.GetElapsedTime(_lastResync) < ResyncEchoWindow
+            && string.Equals(facts.ExeLink, before.Facts.ExeLink, StringComparison.Ordinal) && facts.Args.SequenceEqual(before.Facts.Args))
+        {
+            // The resync after a loss read this image and published it; this is its exec, queued before the loss.
+            Counters.Increment("execs_already_resynced");
+            return;
+        }
+
         var entry = new ProcessEntry(facts, ppid);
         _table[pid] = entry;
         _unpublished.Remove(pid);
-        var exec = _builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null);
+        var exec = Build(entry, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null);
         if (ExecCorrelator is { } correlator)
         {
             correlator.Offer(ExecSource.Connector, exec, Stopwatch.GetTimestamp(), _released);
@@ -366,6 +437,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private void OnExit(in ProcConnectorEvent value)
     {
         var pid = value.Tgid;
+        _resynced.Remove(pid);
         if (!_table.Remove(pid, out var entry))
         {
             Counters.Increment("exits_unknown");
@@ -380,7 +452,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
 
         var now = TimeOf(value.TimestampNs);
-        var ended = _builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now);
+        var ended = Build(entry, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now);
         PublishAfterExec(pid, ended);
     }
 
@@ -394,7 +466,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             : f with { Gid = real, GroupName = _builder.GroupNameOf(real), EffectiveGid = effective, EffectiveGroupName = _builder.GroupNameOf(effective) });
         if (changed is { } entry && !_unpublished.Contains(value.Tgid))
         {
-            PublishAfterExec(value.Tgid, _builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionCredentials, TimeOf(value.TimestampNs), end: null));
+            PublishAfterExec(value.Tgid, Build(entry, EventKinds.Event, EventTypes.Change, ActionCredentials, TimeOf(value.TimestampNs), end: null));
         }
     }
 
@@ -412,7 +484,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         _table[value.Tgid] = renamed;
         if (!_unpublished.Contains(value.Tgid))
         {
-            PublishAfterExec(value.Tgid, _builder.Build(renamed, _table, EventKinds.Event, EventTypes.Change, ActionRenamed, TimeOf(value.TimestampNs), end: null));
+            PublishAfterExec(value.Tgid, Build(renamed, EventKinds.Event, EventTypes.Change, ActionRenamed, TimeOf(value.TimestampNs), end: null));
         }
     }
 
@@ -430,7 +502,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         // Published even for a fork not yet published: an attach is the fact an analyst needs.
         _unpublished.Remove(pid);
         Counters.Increment("ptrace_attaches");
-        PublishAfterExec(pid, _builder.Build(entry, _table, EventKinds.Event, EventTypes.Change, ActionPtrace, TimeOf(value.TimestampNs), end: null));
+        PublishAfterExec(pid, Build(entry, EventKinds.Event, EventTypes.Change, ActionPtrace, TimeOf(value.TimestampNs), end: null));
     }
 
     private ProcessEntry? Update(int pid, Func<ProcessFacts, ProcessFacts> change)
@@ -449,6 +521,11 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private void RunDeferred(IProcConnectorSocket socket)
     {
         var now = Stopwatch.GetTimestamp();
+        if (_resynced.Count > 0 && Stopwatch.GetElapsedTime(_lastResync, now) >= ResyncEchoWindow)
+        {
+            _resynced.Clear();
+        }
+
         if (ExecCorrelator is { } correlator)
         {
             correlator.TakeExpired(ExecSource.Connector, now, _released);
@@ -458,7 +535,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         while (_deferred.TryPeek(out var item, out var due) && due <= now)
         {
             _deferred.Dequeue();
-            if (!_table.TryGetValue(item.Pid, out var entry) || entry.Facts.StartTime != item.StartTime)
+            if (!_table.TryGetValue(item.Pid, out var entry)
+                || (item.Kind == DeferredKind.ForkCheck ? (ulong)entry.Fork : entry.Facts.StartTime) != item.Identity)
             {
                 continue;
             }
@@ -468,7 +546,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
                 if (_unpublished.Remove(item.Pid))
                 {
                     Counters.Increment("forks_published");
-                    Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.Start, ActionForked, _timeProvider.GetUtcNow(), end: null));
+                    Publish(Build(entry, EventKinds.Event, EventTypes.Start, ActionForked, _timeProvider.GetUtcNow(), end: null));
                 }
             }
             else if (_builder.SampleMaps(item.Pid) is { } maps)
@@ -479,7 +557,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
                 {
                     // Only findings are published: a clean map is the normal case and says nothing new.
                     Counters.Increment("maps_findings");
-                    Publish(_builder.Build(sampled, _table, EventKinds.Event, EventTypes.Info, ActionInspected, _timeProvider.GetUtcNow(), end: null));
+                    Publish(Build(sampled, EventKinds.Event, EventTypes.Info, ActionInspected, _timeProvider.GetUtcNow(), end: null));
                 }
             }
         }
@@ -527,13 +605,15 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         else
         {
             Counters.Increment("resyncs");
+            _resynced.Clear();
+            _lastResync = Stopwatch.GetTimestamp();
             foreach (var (pid, entry) in _table)
             {
                 if (!current.TryGetValue(pid, out var still) || still.Facts.StartTime != entry.Facts.StartTime)
                 {
                     if (!_unpublished.Contains(pid))
                     {
-                        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
+                        Publish(Build(entry, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
                     }
                 }
             }
@@ -543,10 +623,12 @@ public sealed class NetlinkProcessCollector : IProcessSensor
                 if (!_table.TryGetValue(pid, out var before) || before.Facts.StartTime != entry.Facts.StartTime || _unpublished.Contains(pid))
                 {
                     Publish(_builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionStarted, now, end: null));
+                    _resynced.Add(pid);
                 }
                 else if (!string.Equals(before.Facts.ExeLink, entry.Facts.ExeLink, StringComparison.Ordinal) && before.Facts.ExeLink is not null)
                 {
                     Publish(_builder.Build(entry, current, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, now, end: null));
+                    _resynced.Add(pid);
                 }
             }
         }
@@ -563,7 +645,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
 
         var now = _timeProvider.GetUtcNow();
-        Publish(_builder.Build(entry, _table, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
+        Publish(Build(entry, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now));
     }
 
     /// <summary>An event about <paramref name="pid"/>, held behind its exec while that waits for audit's view.</summary>
@@ -643,7 +725,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         SampleMaps,
     }
 
-    private readonly record struct Deferred(int Pid, ulong StartTime, DeferredKind Kind);
+    /// <param name="Identity">Which process of that pid: the fork's sequence number for a fork check, the start time for a maps sample.</param>
+    private readonly record struct Deferred(int Pid, ulong Identity, DeferredKind Kind);
 
     private sealed class NullPublisher : IEventPublisher
     {

@@ -67,8 +67,26 @@ internal sealed class ProcessEventBuilder
     private ProcessFacts? ReadFacts(int pid, bool sampleMaps, ExecImage? image, ProcessFacts? known, out int ppid)
     {
         ppid = 0;
+        if (!Reader.TryOpen(pid, out var directory, out _))
+        {
+            _counters.Increment("full_reads");
+            _counters.Increment("processes_vanished");
+            return null;
+        }
+
+        using (directory)
+        {
+            return ReadFacts(directory, sampleMaps, image, known, out ppid);
+        }
+    }
+
+    /// <summary>The full read, every file through one open /proc/[pid] handle (one process, no path walks).</summary>
+    private ProcessFacts? ReadFacts(in ProcPidDirectory directory, bool sampleMaps, ExecImage? image, ProcessFacts? known, out int ppid)
+    {
+        var pid = directory.Pid;
+        ppid = 0;
         _counters.Increment("full_reads");
-        if (!Reader.TryRead(pid, image, out var record, out var statStatus) || record is null)
+        if (!Reader.TryRead(directory, image, out var record, out var statStatus) || record is null)
         {
             _counters.Increment(statStatus == ProcReadStatus.Malformed ? "parse_errors" : "processes_vanished");
             return null;
@@ -94,7 +112,7 @@ internal sealed class ProcessEventBuilder
         {
             exeLink = record.ExecutableDeleted ? record.Executable + " (deleted)" : record.Executable;
             // One statx serves the hash cache's lookup and the size and mtime (binary age).
-            partial |= !_hashes.TryGetForProcess(pid, Reader.ProcRoot, out sha256, out var exeStat);
+            partial |= !_hashes.TryGetForProcess(directory, Reader.ProcRoot, out sha256, out var exeStat);
             if (exeStat.stx_mask != 0)
             {
                 size = (long)exeStat.stx_size;
@@ -105,20 +123,20 @@ internal sealed class ProcessEventBuilder
         if (userSpace)
         {
             // environ is readable by root and the owner only; unreadable means partial, never fatal.
-            var envStatus = Reader.TryReadWatchedEnvironment(pid, out var watched);
+            var envStatus = Reader.TryReadWatchedEnvironment(directory, out var watched);
             partial |= envStatus != ProcReadStatus.Ok;
             env = envStatus == ProcReadStatus.Ok ? watched : null;
-            fds = Reader.CountOpenFiles(pid);
-            stdin = Interop.ReadLink(Reader.PathOf(pid, "fd/0"), out _) is { } link ? FdLinkClassifier.Classify(link) : null;
-            namespaces = DifferingNamespaces(pid);
-            loginUid = Reader.TryReadLoginUid(pid, out var auid) == ProcReadStatus.Ok ? auid : null;
+            fds = Reader.CountOpenFiles(directory);
+            stdin = Reader.ReadStdinLink(directory) is { } link ? FdLinkClassifier.Classify(link) : null;
+            namespaces = DifferingNamespaces(directory, _initNamespaces.Value);
+            loginUid = Reader.TryReadLoginUid(directory, out var auid) == ProcReadStatus.Ok ? auid : null;
             if (sampleMaps)
             {
                 maps = SampleMaps(pid);
             }
         }
 
-        if (Reader.TryReadCgroup(pid, out var path, out var id) == ProcReadStatus.Ok)
+        if (Reader.TryReadCgroup(directory, out var path, out var id) == ProcReadStatus.Ok)
         {
             cgroup = path;
             containerId = id;
@@ -133,7 +151,7 @@ internal sealed class ProcessEventBuilder
         {
             Pid = pid,
             StartTime = stat.StartTime,
-            EntityId = known is { } k && k.Pid == pid && k.StartTime == stat.StartTime ? k.EntityId : EntityIdOf(pid, stat.StartTime),
+            EntityId = known is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == stat.StartTime ? k.EntityId : EntityIdOf(pid, stat.StartTime),
             Comm = stat.Comm,
             ExeLink = exeLink,
             Executable = record.Executable,
@@ -179,14 +197,25 @@ internal sealed class ProcessEventBuilder
     /// </summary>
     public ProcessFacts? ReadFactsAtExec(int pid, ulong knownStartTime, ProcessFacts? inherited, out int ppid)
     {
-        // argv first: it is what an analyst needs most and what is lost first (with the mm, at exit).
-        var argsStatus = Reader.TryReadCmdline(pid, out var args, out var truncated);
-        var exeStatus = Reader.TryReadExecutable(pid, out var executable, out var deleted);
-        var image = new ExecImage(argsStatus, args, truncated, exeStatus, executable, deleted);
-        var facts = ReadFacts(pid, sampleMaps: false, image, inherited, out ppid);
-        if (facts is not null)
+        ppid = 0;
+        if (!Reader.TryOpen(pid, out var directory, out _))
         {
-            return facts;
+            _counters.Increment("full_reads");
+            _counters.Increment("processes_vanished");
+            return null;
+        }
+
+        ExecImage image;
+        using (directory)
+        {
+            // argv first: it is what an analyst needs most and what is lost first (with the mm, at exit).
+            var argsStatus = Reader.TryReadCmdline(directory, out var args, out var truncated);
+            var exeStatus = Reader.TryReadExecutable(directory, out var executable, out var deleted);
+            image = new ExecImage(argsStatus, args, truncated, exeStatus, executable, deleted);
+            if (ReadFacts(directory, sampleMaps: false, image, inherited, out ppid) is { } facts)
+            {
+                return facts;
+            }
         }
 
         if (!image.AnyRead)
@@ -196,11 +225,11 @@ internal sealed class ProcessEventBuilder
 
         return Minimal(pid, knownStartTime, inherited) with
         {
-            Comm = executable is null ? inherited?.Comm ?? string.Empty : PathName(executable),
-            Executable = executable,
-            ExecutableDeleted = deleted,
-            Args = args,
-            CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
+            Comm = image.Executable is null ? inherited?.Comm ?? string.Empty : PathName(image.Executable),
+            Executable = image.Executable,
+            ExecutableDeleted = image.ExecutableDeleted,
+            Args = image.Args,
+            CommandLine = image.Args.Length == 0 ? null : CommandLine.Join(image.Args),
         };
     }
 
@@ -384,7 +413,11 @@ internal sealed class ProcessEventBuilder
     /// were the costliest part of a full read (53 µs of 250, measured), mostly eight walks of the
     /// same /proc path and eight strings that were thrown away.
     /// </summary>
-    internal List<string>? DifferingNamespaces(int pid) => DifferingNamespaces(pid, Reader.ProcRoot, _initNamespaces.Value);
+    internal List<string>? DifferingNamespaces(int pid)
+    {
+        using var directory = ProcPidDirectory.ByPath(Reader.ProcRoot, pid);
+        return DifferingNamespaces(directory, _initNamespaces.Value);
+    }
 
     /// <summary>The links of <see cref="ProcessReader.NamespaceTypes"/> of one process as bytes; null where unreadable.</summary>
     internal byte[]?[] NamespaceLinksOf(int pid) =>
@@ -393,6 +426,13 @@ internal sealed class ProcessEventBuilder
     /// <summary>Namespace types whose link differs from <paramref name="reference"/>'s (same order as the types).</summary>
     internal static List<string>? DifferingNamespaces(int pid, string procRoot, byte[]?[] reference)
     {
+        using var directory = ProcPidDirectory.ByPath(procRoot, pid);
+        return DifferingNamespaces(directory, reference);
+    }
+
+    /// <inheritdoc cref="DifferingNamespaces(int, string, byte[][])"/>
+    internal static List<string>? DifferingNamespaces(in ProcPidDirectory process, byte[]?[] reference)
+    {
         var init = reference;
         if (Array.TrueForAll(init, link => link is null))
         {
@@ -400,7 +440,7 @@ internal sealed class ProcessEventBuilder
             return null;
         }
 
-        var directory = Interop.OpenPath(string.Concat(procRoot, "/", pid.ToString(CultureInfo.InvariantCulture), "/ns"), out _);
+        var directory = Interop.OpenDirectoryPathAt(process.Fd, process.PathOf("ns"), out _);
         if (directory < 0)
         {
             return null;

@@ -90,9 +90,17 @@ internal sealed record ProcessFacts
 
     public required bool Partial { get; init; }
 
+    /// <summary>
+    /// A fork recorded from its event alone: <see cref="StartTime"/> is the event's clock, not stat's, and
+    /// <see cref="EntityId"/> is not set yet. The connector reads stat only when such a fork is published
+    /// or named as a parent; most forks exec within a millisecond, and the exec reads stat anyway.
+    /// </summary>
+    public bool StartTimeEstimated { get; init; }
+
     /// <summary>The executable is a memfd or lives in /dev/shm: nothing on a persistent disk.</summary>
     public bool Fileless => Executable is { } exe && (exe.StartsWith("/memfd:", StringComparison.Ordinal) || exe.StartsWith("/dev/shm/", StringComparison.Ordinal));
 }
 
 /// <summary>One process in one snapshot: its facts plus the parent pid, which changes on reparenting.</summary>
-internal readonly record struct ProcessEntry(ProcessFacts Facts, int Ppid);
+/// <param name="Fork">The connector's sequence number of the fork that made this entry (0 otherwise): its deferred check finds the same fork by it.</param>
+internal readonly record struct ProcessEntry(ProcessFacts Facts, int Ppid, long Fork = 0);

@@ -39,10 +39,23 @@ internal sealed class ProcessReader
     public string PathOf(int pid, string file) =>
         string.Concat(_procRoot, "/", pid.ToString(CultureInfo.InvariantCulture), "/", file);
 
-    public ProcReadStatus TryReadStat(int pid, out ProcStat stat)
+    /// <summary>Files of one process read through its open /proc/[pid] handle (see <see cref="ProcPidDirectory"/>).</summary>
+    public bool TryOpen(int pid, out ProcPidDirectory directory, out ProcReadStatus status)
     {
+        var opened = ProcPidDirectory.TryOpen(_procRoot, pid, out directory, out var errno);
+        status = opened ? ProcReadStatus.Ok : StatusOf(errno);
+        return opened;
+    }
+
+    private ProcPidDirectory ByPath(int pid) => ProcPidDirectory.ByPath(_procRoot, pid);
+
+    public ProcReadStatus TryReadStat(int pid, out ProcStat stat) => TryReadStat(ByPath(pid), out stat);
+
+    public ProcReadStatus TryReadStat(in ProcPidDirectory process, out ProcStat stat)
+    {
+        var pid = process.Pid;
         stat = default;
-        var status = ReadText(PathOf(pid, "stat"), SmallFileMax, static (text, _) => (ProcStatParser.TryParse(text, out var s), s), out var parsed);
+        var status = ReadText(process, "stat", SmallFileMax, static (text, _) => (ProcStatParser.TryParse(text, out var s), s), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -58,10 +71,12 @@ internal sealed class ProcessReader
         return ProcReadStatus.Ok;
     }
 
-    public ProcReadStatus TryReadStatus(int pid, out ProcStatus? value)
+    public ProcReadStatus TryReadStatus(int pid, out ProcStatus? value) => TryReadStatus(ByPath(pid), out value);
+
+    public ProcReadStatus TryReadStatus(in ProcPidDirectory process, out ProcStatus? value)
     {
         value = null;
-        var status = ReadText(PathOf(pid, "status"), SmallFileMax, static (text, _) => (ProcStatusParser.TryParse(text, out var s), s), out var parsed);
+        var status = ReadText(process, "status", SmallFileMax, static (text, _) => (ProcStatusParser.TryParse(text, out var s), s), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -76,11 +91,13 @@ internal sealed class ProcessReader
         return ProcReadStatus.Ok;
     }
 
-    public ProcReadStatus TryReadCmdline(int pid, out string[] args, out bool truncated)
+    public ProcReadStatus TryReadCmdline(int pid, out string[] args, out bool truncated) => TryReadCmdline(ByPath(pid), out args, out truncated);
+
+    public ProcReadStatus TryReadCmdline(in ProcPidDirectory process, out string[] args, out bool truncated)
     {
         args = [];
         truncated = false;
-        var status = ReadBytes(PathOf(pid, "cmdline"), CmdlineMax, out var buffer, out var length, out truncated);
+        var status = ReadBytes(process, "cmdline", CmdlineMax, out var buffer, out var length, out truncated);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -102,17 +119,21 @@ internal sealed class ProcessReader
     /// file can also be really named that way, so the suffix is only trusted when the link's target has
     /// no links left (statx nlink 0) or cannot be stat'ed.
     /// </summary>
-    public ProcReadStatus TryReadExecutable(int pid, out string? executable, out bool deleted)
+    public ProcReadStatus TryReadExecutable(int pid, out string? executable, out bool deleted) =>
+        TryReadExecutable(ByPath(pid), out executable, out deleted);
+
+    /// <inheritdoc cref="TryReadExecutable(int, out string?, out bool)"/>
+    public ProcReadStatus TryReadExecutable(in ProcPidDirectory process, out string? executable, out bool deleted)
     {
         deleted = false;
-        var path = PathOf(pid, "exe");
-        var status = ReadLink(path, out executable);
+        var path = process.PathOf("exe");
+        var status = ReadLink(process.Fd, path, out executable);
         if (status != ProcReadStatus.Ok || executable is null || !executable.EndsWith(DeletedSuffix, StringComparison.Ordinal))
         {
             return status;
         }
 
-        if (!Interop.TryStatx(path, out var target) || target.stx_nlink == 0)
+        if (!Interop.TryStatxAt(process.Fd, path, out var target) || target.stx_nlink == 0)
         {
             deleted = true;
             executable = executable[..^DeletedSuffix.Length];
@@ -122,10 +143,13 @@ internal sealed class ProcessReader
     }
 
     /// <summary>The watched dynamic-linker variables of /proc/[pid]/environ (root or the same user can read it).</summary>
-    public ProcReadStatus TryReadWatchedEnvironment(int pid, out IReadOnlyList<string> variables)
+    public ProcReadStatus TryReadWatchedEnvironment(int pid, out IReadOnlyList<string> variables) =>
+        TryReadWatchedEnvironment(ByPath(pid), out variables);
+
+    public ProcReadStatus TryReadWatchedEnvironment(in ProcPidDirectory process, out IReadOnlyList<string> variables)
     {
         variables = [];
-        var status = ReadBytes(PathOf(pid, "environ"), EnvironMax, out var buffer, out var length, out _);
+        var status = ReadBytes(process, "environ", EnvironMax, out var buffer, out var length, out _);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -146,7 +170,7 @@ internal sealed class ProcessReader
     public ProcReadStatus TryReadMaps(int pid, out ProcMapsSummary? summary)
     {
         summary = null;
-        var status = ReadText(PathOf(pid, "maps"), MapsMax, static (text, _) => (ProcMapsParser.TryParse(text, out var s), s), out var parsed);
+        var status = ReadText(ByPath(pid), "maps", MapsMax, static (text, _) => (ProcMapsParser.TryParse(text, out var s), s), out var parsed, oneRecord: false);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -161,11 +185,13 @@ internal sealed class ProcessReader
         return ProcReadStatus.Ok;
     }
 
-    public ProcReadStatus TryReadCgroup(int pid, out string? path, out string? containerId)
+    public ProcReadStatus TryReadCgroup(int pid, out string? path, out string? containerId) => TryReadCgroup(ByPath(pid), out path, out containerId);
+
+    public ProcReadStatus TryReadCgroup(in ProcPidDirectory process, out string? path, out string? containerId)
     {
         path = null;
         containerId = null;
-        var status = ReadText(PathOf(pid, "cgroup"), SmallFileMax, static (text, _) =>
+        var status = ReadText(process, "cgroup", SmallFileMax, static (text, _) =>
             (ProcCgroupParser.TryParse(text, out var p, out var id), (Path: p, Id: id)), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
@@ -188,16 +214,21 @@ internal sealed class ProcessReader
     /// (measured here at ~0.5 ms per process under load, most of a full read). Older kernels report
     /// size 0, and then the directory is listed.
     /// </summary>
-    public int? CountOpenFiles(int pid)
+    public int? CountOpenFiles(int pid) => CountOpenFiles(ByPath(pid));
+
+    /// <inheritdoc cref="CountOpenFiles(int)"/>
+    public int? CountOpenFiles(in ProcPidDirectory process)
     {
-        var path = PathOf(pid, "fd");
-        if (Interop.TryStatx(path, out var stat) && stat.stx_size is > 0 and <= int.MaxValue)
+        if (Interop.TryStatxAt(process.Fd, process.PathOf("fd"), out var stat) && stat.stx_size is > 0 and <= int.MaxValue)
         {
             return (int)stat.stx_size;
         }
 
-        return CountByListing(path);
+        return CountByListing(PathOf(process.Pid, "fd"));
     }
+
+    /// <summary>What descriptor 0 (stdin) points at (readlink of fd/0); null when closed, gone or denied.</summary>
+    public string? ReadStdinLink(in ProcPidDirectory process) => Interop.ReadLinkAt(process.Fd, process.PathOf("fd/0"), out _);
 
     /// <summary>Entries of an fd directory by listing it; null when it cannot be listed.</summary>
     internal static int? CountByListing(string fdDirectory)
@@ -245,10 +276,12 @@ internal sealed class ProcessReader
     /// descendant inherits, so a root shell opened by "sudo -i" from alice still says alice.
     /// 4294967295 is "unset" (daemons started at boot). Absent on kernels without CONFIG_AUDIT (Gone).
     /// </summary>
-    public ProcReadStatus TryReadLoginUid(int pid, out uint loginUid)
+    public ProcReadStatus TryReadLoginUid(int pid, out uint loginUid) => TryReadLoginUid(ByPath(pid), out loginUid);
+
+    public ProcReadStatus TryReadLoginUid(in ProcPidDirectory process, out uint loginUid)
     {
         loginUid = 0;
-        var status = ReadText(PathOf(pid, "loginuid"), SmallFileMax, static (text, _) => (TryParseLoginUid(text, out var v), v), out var parsed);
+        var status = ReadText(process, "loginuid", SmallFileMax, static (text, _) => (TryParseLoginUid(text, out var v), v), out var parsed);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -267,30 +300,33 @@ internal sealed class ProcessReader
     internal static bool TryParseLoginUid(ReadOnlySpan<char> text, out uint value) =>
         uint.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
-    public ProcReadStatus TryReadWorkingDirectory(int pid, out string? directory) =>
-        ReadLink(PathOf(pid, "cwd"), out directory);
+    public ProcReadStatus TryReadWorkingDirectory(int pid, out string? directory) => TryReadWorkingDirectory(ByPath(pid), out directory);
+
+    public ProcReadStatus TryReadWorkingDirectory(in ProcPidDirectory process, out string? directory) =>
+        ReadLink(process.Fd, process.PathOf("cwd"), out directory);
 
     /// <summary>
     /// Full read. False only when stat itself is gone or malformed (the process is not in the table);
     /// any later failure yields a record marked <see cref="ProcessRecord.Partial"/>.
     /// </summary>
-    public bool TryRead(int pid, out ProcessRecord? record, out ProcReadStatus statStatus) => TryRead(pid, null, out record, out statStatus);
+    public bool TryRead(int pid, out ProcessRecord? record, out ProcReadStatus statStatus) => TryRead(ByPath(pid), null, out record, out statStatus);
 
     /// <summary>
     /// Full read reusing an <see cref="ExecImage"/> already read at the exec event (null: read them
     /// here). The image read first is the better one: a process that exits meanwhile leaves an empty
     /// cmdline and no exe behind.
     /// </summary>
-    public bool TryRead(int pid, ExecImage? image, out ProcessRecord? record, out ProcReadStatus statStatus)
+    public bool TryRead(in ProcPidDirectory process, ExecImage? image, out ProcessRecord? record, out ProcReadStatus statStatus)
     {
+        var pid = process.Pid;
         record = null;
-        statStatus = TryReadStat(pid, out var stat);
+        statStatus = TryReadStat(process, out var stat);
         if (statStatus != ProcReadStatus.Ok)
         {
             return false;
         }
 
-        var partial = TryReadStatus(pid, out var procStatus) != ProcReadStatus.Ok;
+        var partial = TryReadStatus(process, out var procStatus) != ProcReadStatus.Ok;
         string[] args;
         bool truncated;
         if (image is { } pre)
@@ -300,7 +336,7 @@ internal sealed class ProcessReader
         }
         else
         {
-            partial |= TryReadCmdline(pid, out args, out truncated) != ProcReadStatus.Ok || truncated;
+            partial |= TryReadCmdline(process, out args, out truncated) != ProcReadStatus.Ok || truncated;
         }
 
         string? executable = null;
@@ -314,12 +350,12 @@ internal sealed class ProcessReader
             // Read before it could exit: kept even if it is a zombie now (cwd is gone then: partial).
             (executable, deleted) = (read.Executable, read.ExecutableDeleted);
             partial |= read.ExecutableStatus != ProcReadStatus.Ok;
-            partial |= stat.State == 'Z' || TryReadWorkingDirectory(pid, out cwd) != ProcReadStatus.Ok;
+            partial |= stat.State == 'Z' || TryReadWorkingDirectory(process, out cwd) != ProcReadStatus.Ok;
         }
         else if (!stat.IsKernelThread && stat.State != 'Z')
         {
-            partial |= TryReadExecutable(pid, out executable, out deleted) != ProcReadStatus.Ok;
-            partial |= TryReadWorkingDirectory(pid, out cwd) != ProcReadStatus.Ok;
+            partial |= TryReadExecutable(process, out executable, out deleted) != ProcReadStatus.Ok;
+            partial |= TryReadWorkingDirectory(process, out cwd) != ProcReadStatus.Ok;
         }
 
         record = new ProcessRecord
@@ -336,9 +372,9 @@ internal sealed class ProcessReader
         return true;
     }
 
-    private static ProcReadStatus ReadLink(string path, out string? target)
+    private static ProcReadStatus ReadLink(int directory, string path, out string? target)
     {
-        target = Interop.ReadLink(path, out var errno);
+        target = Interop.ReadLinkAt(directory, path, out var errno);
         if (target is not null)
         {
             return ProcReadStatus.Ok;
@@ -347,10 +383,11 @@ internal sealed class ProcessReader
         return errno is Interop.EACCES or Interop.EPERM ? ProcReadStatus.Denied : ProcReadStatus.Gone;
     }
 
-    private static ProcReadStatus ReadText<T>(string path, int max, Func<ReadOnlySpan<char>, object?, (bool Ok, T Value)> parse, out (bool Ok, T Value) result)
+    private static ProcReadStatus ReadText<T>(in ProcPidDirectory process, string name, int max, Func<ReadOnlySpan<char>, object?, (bool Ok, T Value)> parse,
+        out (bool Ok, T Value) result, bool oneRecord = true)
     {
         result = default;
-        var status = ReadBytes(path, max, out var bytes, out var length, out _);
+        var status = ReadBytes(process, name, max, out var bytes, out var length, out _, oneRecord);
         if (status != ProcReadStatus.Ok)
         {
             return status;
@@ -375,12 +412,20 @@ internal sealed class ProcessReader
     /// The whole file into a pooled buffer with raw open/read/close (no SafeHandle, no fstat). The
     /// rented buffer is the caller's to return when the status is Ok.
     /// </summary>
-    private static ProcReadStatus ReadBytes(string path, int max, out byte[] buffer, out int length, out bool truncated)
+    /// <param name="oneRecord">
+    /// The file is printed as one piece (stat, status, cgroup, loginuid through single_open; cmdline and
+    /// environ, whose read loops until the buffer is full or the strings end): a read that leaves room
+    /// in the buffer has returned all of it, and the read that would return 0 is skipped (one syscall of
+    /// about four per file). Not so for multi-record seq files such as maps, which stop short of a
+    /// record that does not fit.
+    /// </param>
+    private static ProcReadStatus ReadBytes(in ProcPidDirectory process, string name, int max, out byte[] buffer, out int length, out bool truncated,
+        bool oneRecord = true)
     {
         buffer = [];
         length = 0;
         truncated = false;
-        var fd = Interop.OpenReadOnly(path, out var errno);
+        var fd = Interop.OpenReadOnlyAt(process.Fd, process.PathOf(name), out var errno);
         if (fd < 0)
         {
             // ENOENT/ESRCH: the pid is gone; EACCES/EPERM: not ours to read (hidepid, another user).
@@ -408,6 +453,11 @@ internal sealed class ProcessReader
                 length += read;
                 if (length < rented.Length)
                 {
+                    if (oneRecord)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 

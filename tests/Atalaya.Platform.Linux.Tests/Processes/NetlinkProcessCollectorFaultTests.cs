@@ -69,6 +69,37 @@ public sealed class NetlinkProcessCollectorFaultTests
     }
 
     [Fact]
+    public async Task An_exec_queued_before_a_loss_is_not_a_second_start_after_the_resync()
+    {
+        var socket = new FakeConnectorSocket();
+        var (collector, events, cts, run) = await StartAsync(socket);
+        try
+        {
+            // The loss hides this process's fork and exec; the resync publishes it, then the exec that
+            // was queued before the loss arrives: one start, not two.
+            using var sleeper = SpawnedProcess.Start("/usr/bin/sleep", ["30"]);
+            await Eventually.WaitForAsync(() => File.ReadAllText($"/proc/{sleeper.Pid}/comm").Trim(), c => c == "sleep");
+            socket.EnqueueError(ENOBUFS);
+            socket.Enqueue(ConnectorDatagrams.Exec(sleeper.Pid, sleeper.Pid));
+            await Eventually.WaitForAsync(() => collector.Counters.Get("execs"), n => n >= 1);
+
+            var starts = events.Events.Where(e => e.Process?.Pid == sleeper.Pid && e.Event.Type.Contains(Core.Schema.EventTypes.Start)).ToList();
+            Assert.Single(starts);
+            Assert.Equal("process-started", starts[0].Event.Action);
+            Assert.Equal(1, collector.Counters.Get("execs_already_resynced"));
+
+            // An exec of a process the resync did not publish is published as ever.
+            socket.Enqueue(ConnectorDatagrams.Exec(Environment.ProcessId, Environment.ProcessId));
+            await Eventually.WaitForAsync(() => collector.Counters.Get("execs"), n => n >= 2);
+            Assert.NotNull(events.Find("process-exec", Environment.ProcessId));
+        }
+        finally
+        {
+            await StopAsync(cts, run);
+        }
+    }
+
+    [Fact]
     public async Task A_socket_error_faults_the_run_for_the_supervisor_and_closes_the_socket()
     {
         var socket = new FakeConnectorSocket();

@@ -310,6 +310,58 @@ public sealed class NetlinkProcessCollectorTests
         }
     }
 
+    [ProcConnectorFact]
+    public async Task A_fork_that_never_execs_gets_its_exact_entity_id_as_a_parent_and_when_published()
+    {
+        // python forks B, which never execs but forks C, which execs sleep: B's start time is read from
+        // stat only when C names it as parent and when B itself is published (it lives past the delay).
+        const string script = "import os\nb = os.fork()\nif b == 0:\n    c = os.fork()\n    if c == 0:\n"
+            + "        os.execv('/usr/bin/sleep', ['/usr/bin/sleep', '30'])\n    os.waitpid(c, 0)\n    os._exit(0)\nos.waitpid(b, 0)\n";
+        var (collector, events, cts, run) = await StartAsync();
+        var started = new List<int>();
+        try
+        {
+            using var python = SpawnedProcess.Start("/usr/bin/python3", ["-c", script]);
+            var exec = await Eventually.WaitForAsync(
+                () => events.Events.FirstOrDefault(e => e.Event.Action == "process-exec" && e.Process!.Executable == "/usr/bin/sleep"
+                    && e.Atalaya?.Process?.Ancestry is { Count: > 1 } a && a[1].Pid == python.Pid),
+                e => e is not null);
+            Assert.NotNull(exec);
+            var forkPid = exec.Process!.Parent!.Pid;
+            started.Add(exec.Process.Pid);
+            started.Add(forkPid);
+            Assert.NotEqual(python.Pid, forkPid);
+            var forkEntity = EntityIds.ForProcess(Host.BootId, forkPid, ReadStartTime(forkPid));
+            Assert.Equal(forkEntity, exec.Process.Parent.EntityId);
+
+            var published = await WaitFor(events, NetlinkProcessCollector.ActionForked, forkPid);
+            Assert.NotNull(published);
+            Assert.Equal(forkEntity, published.Process!.EntityId);
+            Assert.Equal("/usr/bin/python3.11", published.Process.Executable);
+            Assert.Equal(python.Pid, published.Process.Parent!.Pid);
+            Assert.Null(published.Atalaya?.Partial);
+            Assert.True(collector.Counters.Get("fork_start_read") >= 1);
+        }
+        finally
+        {
+            // Kill the grandchild and the fork by pid; python then reaps B and exits.
+            foreach (var pid in started)
+            {
+                try
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(pid);
+                    process.Kill();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+
+            await StopAsync(cts, run);
+        }
+    }
+
     private static ulong ReadStartTime(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
