@@ -80,13 +80,20 @@ internal sealed class ProcessEventBuilder
         }
     }
 
+    /// <summary>The full read through an open /proc/[pid] handle whose stat the caller has already read.</summary>
+    internal ProcessFacts? ReadFacts(in ProcPidDirectory directory, in ProcStat stat, bool sampleMaps) =>
+        ReadFacts(directory, sampleMaps, null, null, stat, out _);
+
+    private ProcessFacts? ReadFacts(in ProcPidDirectory directory, bool sampleMaps, ExecImage? image, ProcessFacts? known, out int ppid) =>
+        ReadFacts(directory, sampleMaps, image, known, null, out ppid);
+
     /// <summary>The full read, every file through one open /proc/[pid] handle (one process, no path walks).</summary>
-    private ProcessFacts? ReadFacts(in ProcPidDirectory directory, bool sampleMaps, ExecImage? image, ProcessFacts? known, out int ppid)
+    private ProcessFacts? ReadFacts(in ProcPidDirectory directory, bool sampleMaps, ExecImage? image, ProcessFacts? known, ProcStat? knownStat, out int ppid)
     {
         var pid = directory.Pid;
         ppid = 0;
         _counters.Increment("full_reads");
-        if (!Reader.TryRead(directory, image, out var record, out var statStatus) || record is null)
+        if (!Reader.TryRead(directory, image, knownStat, out var record, out var statStatus) || record is null)
         {
             _counters.Increment(statStatus == ProcReadStatus.Malformed ? "parse_errors" : "processes_vanished");
             return null;

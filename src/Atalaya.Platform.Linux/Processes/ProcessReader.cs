@@ -316,11 +316,24 @@ internal sealed class ProcessReader
     /// here). The image read first is the better one: a process that exits meanwhile leaves an empty
     /// cmdline and no exe behind.
     /// </summary>
-    public bool TryRead(in ProcPidDirectory process, ExecImage? image, out ProcessRecord? record, out ProcReadStatus statStatus)
+    public bool TryRead(in ProcPidDirectory process, ExecImage? image, out ProcessRecord? record, out ProcReadStatus statStatus) =>
+        TryRead(process, image, null, out record, out statStatus);
+
+    /// <param name="knownStat">stat already read through the same handle (a scan reads it to decide whether to read the rest).</param>
+    public bool TryRead(in ProcPidDirectory process, ExecImage? image, ProcStat? knownStat, out ProcessRecord? record, out ProcReadStatus statStatus)
     {
         var pid = process.Pid;
         record = null;
-        statStatus = TryReadStat(process, out var stat);
+        ProcStat stat;
+        if (knownStat is { } given)
+        {
+            (stat, statStatus) = (given, ProcReadStatus.Ok);
+        }
+        else
+        {
+            statStatus = TryReadStat(process, out stat);
+        }
+
         if (statStatus != ProcReadStatus.Ok)
         {
             return false;

@@ -148,64 +148,36 @@ public sealed class ProcfsProcessCollector : IProcessSensor
             // Processes that appear after the first pass are new: their memory map is sampled once. The
             // first pass does not sample (a thousand maps reads at start buy little: nothing was new).
             var sampleMaps = _firstScanDone;
-            var entries = new Dictionary<int, ProcessEntry>();
-            var facts = new Dictionary<(int, ulong), ProcessFacts>();
-            var toRead = new List<(int Pid, int Ppid)>();
-            foreach (var pid in EnumeratePids())
+            var known = _facts;
+            var pids = new List<int>(EnumeratePids());
+            var read = new ProcessEntry?[pids.Count];
+
+            // Each process is a few syscalls (cached) to a few dozen (new) and independent of the others:
+            // a pass over many is spread over the cores, a handful stays on this thread.
+            if (pids.Count >= ParallelReadThreshold && _options.MaxReadParallelism > 1)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var status = _reader.TryReadStat(pid, out var stat);
-                if (status == ProcReadStatus.Malformed)
-                {
-                    Counters.Increment("parse_errors");
-                    continue;
-                }
-
-                if (status != ProcReadStatus.Ok)
-                {
-                    Counters.Increment("processes_vanished");
-                    continue;
-                }
-
-                var key = (pid, stat.StartTime);
-                if (_facts.TryGetValue(key, out var known) && SameImage(known, stat))
-                {
-                    facts[key] = known;
-                    entries[pid] = new ProcessEntry(known, stat.Ppid);
-                }
-                else
-                {
-                    toRead.Add((pid, stat.Ppid));
-                }
-            }
-
-            // Full reads are a few dozen syscalls each and independent: on the first pass (the whole
-            // table) they are spread over the cores; a steady-state cycle has a handful and stays serial.
-            var read = new ProcessFacts?[toRead.Count];
-            if (toRead.Count >= ParallelReadThreshold && _options.MaxReadParallelism > 1)
-            {
-                Parallel.For(0, toRead.Count,
+                Parallel.For(0, pids.Count,
                     new ParallelOptions { MaxDegreeOfParallelism = _options.MaxReadParallelism, CancellationToken = cancellationToken },
-                    i => read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps));
+                    i => read[i] = ReadOne(pids[i], known, sampleMaps));
             }
             else
             {
-                for (var i = 0; i < toRead.Count; i++)
+                for (var i = 0; i < pids.Count; i++)
                 {
-                    read[i] = _builder.ReadFacts(toRead[i].Pid, sampleMaps);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    read[i] = ReadOne(pids[i], known, sampleMaps);
                 }
             }
 
-            for (var i = 0; i < toRead.Count; i++)
+            var entries = new Dictionary<int, ProcessEntry>(pids.Count);
+            var facts = new Dictionary<(int, ulong), ProcessFacts>(pids.Count);
+            foreach (var entry in read)
             {
-                if (read[i] is not { } known)
+                if (entry is { } e)
                 {
-                    continue;
+                    facts[(e.Facts.Pid, e.Facts.StartTime)] = e.Facts;
+                    entries[e.Facts.Pid] = e;
                 }
-
-                // The full read may have raced a pid reuse: key by what it actually read.
-                facts[(known.Pid, known.StartTime)] = known;
-                entries[known.Pid] = new ProcessEntry(known, toRead[i].Ppid);
             }
 
             // Only live processes stay cached: the cache is bounded by the process table.
@@ -216,7 +188,37 @@ public sealed class ProcfsProcessCollector : IProcessSensor
         }
     }
 
-    private bool SameImage(ProcessFacts known, in ProcStat stat)
+    /// <summary>
+    /// One process of a pass, through one handle on its /proc directory: stat, then the cached facts
+    /// when its image is unchanged, else a full read that reuses that stat. Null when gone or malformed (counted).
+    /// </summary>
+    private ProcessEntry? ReadOne(int pid, Dictionary<(int Pid, ulong StartTime), ProcessFacts> known, bool sampleMaps)
+    {
+        if (!_reader.TryOpen(pid, out var directory, out _))
+        {
+            Counters.Increment("processes_vanished");
+            return null;
+        }
+
+        using (directory)
+        {
+            var status = _reader.TryReadStat(directory, out var stat);
+            if (status != ProcReadStatus.Ok)
+            {
+                Counters.Increment(status == ProcReadStatus.Malformed ? "parse_errors" : "processes_vanished");
+                return null;
+            }
+
+            if (known.TryGetValue((pid, stat.StartTime), out var cached) && SameImage(directory, cached, stat))
+            {
+                return new ProcessEntry(cached, stat.Ppid);
+            }
+
+            return _builder.ReadFacts(directory, stat, sampleMaps) is { } fresh ? new ProcessEntry(fresh, stat.Ppid) : null;
+        }
+    }
+
+    private static bool SameImage(in ProcPidDirectory directory, ProcessFacts known, in ProcStat stat)
     {
         if (!string.Equals(known.Comm, stat.Comm, StringComparison.Ordinal))
         {
@@ -231,7 +233,7 @@ public sealed class ProcfsProcessCollector : IProcessSensor
         // No link: the process is exiting (its memory is released before it turns zombie) or already
         // gone. Re-reading it then would replace its image with nothing, and its end event would name
         // no executable; an exec always leaves a readable link (and usually a new comm, checked above).
-        var link = Interop.ReadLink(_reader.PathOf(known.Pid, "exe"), out _);
+        var link = Interop.ReadLinkAt(directory.Fd, directory.PathOf("exe"), out _);
         return link is null || string.Equals(link, known.ExeLink, StringComparison.Ordinal);
     }
 
