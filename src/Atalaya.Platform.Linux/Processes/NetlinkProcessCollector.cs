@@ -31,6 +31,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private const int NetlinkConnectorProtocol = 11;
     private const int DatagramBufferBytes = 64 * 1024;
 
+    private const int EndedKept = 4096;
+
+    private static readonly TimeSpan EndedKeptFor = TimeSpan.FromSeconds(5);
+
     /// <summary>A 4 MiB queue of ~100-byte messages drains in well under this.</summary>
     private static readonly TimeSpan ResyncEchoWindow = TimeSpan.FromSeconds(2);
 
@@ -41,6 +45,14 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private readonly Func<IProcConnectorSocket?> _openSocket;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
     private readonly HashSet<int> _unpublished = [];
+
+    /// <summary>
+    /// Processes that exited moments ago, kept as parents: a double fork (the daemonizing dropper, its
+    /// intermediate child gone before the grandchild's exec is handled) still shows who started what.
+    /// Bounded by <see cref="EndedKept"/> entries and <see cref="EndedKeptFor"/>.
+    /// </summary>
+    private readonly Dictionary<int, (ProcessEntry Entry, long Until)> _ended = [];
+    private readonly LineageView _lineage;
 
     /// <summary>
     /// Pids the last resync after a loss published as started or exec'd. Messages queued before the loss
@@ -54,6 +66,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private IEventPublisher _output = NullPublisher.Instance;
     private long _lastDropsCheck;
     private long _forks;
+    private long _nextEndedSweep;
     private ulong _lastKernelDrops;
 
     public NetlinkProcessCollector(NetlinkProcessCollectorOptions options, TimeProvider timeProvider, LinuxHostInfo host,
@@ -80,6 +93,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             new ProcfsProcessCollectorOptions { ProcRoot = options.ProcRoot, MaxAncestry = options.MaxAncestry, Packages = options.Packages },
             timeProvider, host, hashes, users, groups);
         _openSocket = openSocket ?? OpenRealSocket;
+        _lineage = new LineageView(this);
     }
 
     public string Name => "process";
@@ -365,12 +379,23 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private EcsEvent Build(ProcessEntry entry, string kind, string type, string action, DateTimeOffset now, DateTimeOffset? end)
     {
         entry = Settle(entry.Facts.Pid, entry);
-        if (entry.Ppid > 0 && _table.TryGetValue(entry.Ppid, out var parent) && parent.Facts.StartTimeEstimated)
+        var ppid = entry.Ppid;
+        if (ppid > 0 && _table.TryGetValue(ppid, out var parent))
         {
-            Settle(entry.Ppid, parent);
+            Settle(ppid, parent);
+        }
+        else if (ppid > 0 && _ended.TryGetValue(ppid, out var gone) && gone.Entry.Facts.StartTimeEstimated)
+        {
+            // Exited before it was ever named: stat is gone (or another process's now), so the event's
+            // estimate gives its entity id, marked partial.
+            var facts = gone.Entry.Facts;
+            _ended[ppid] = (gone.Entry with
+            {
+                Facts = facts with { EntityId = _builder.EntityIdOf(ppid, facts.StartTime), StartTimeEstimated = false, Partial = true },
+            }, gone.Until);
         }
 
-        return _builder.Build(entry, _table, kind, type, action, now, end);
+        return _builder.Build(entry, _lineage, kind, type, action, now, end);
     }
 
     private void OnExec(in ProcConnectorEvent value)
@@ -400,8 +425,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             Counters.Increment("partial");
         }
 
-        if (ppid == 0 && known)
+        if (known && (ppid == 0 || before.Fork != 0))
         {
+            // The fork event named the process that created this one; stat's ppid is 1 (or a subreaper)
+            // once that parent has exited, which a dropper does at once to hide its children.
             ppid = before.Ppid;
         }
 
@@ -413,7 +440,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             return;
         }
 
-        var entry = new ProcessEntry(facts, ppid);
+        var entry = new ProcessEntry(facts, ppid, known ? before.Fork : 0);
         _table[pid] = entry;
         _unpublished.Remove(pid);
         var exec = Build(entry, EventKinds.Event, EventTypes.Start, ProcfsProcessCollector.ActionExec, TimeOf(value.TimestampNs), end: null);
@@ -444,6 +471,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             return;
         }
 
+        KeepAsParent(pid, entry);
         if (_unpublished.Remove(pid))
         {
             // Forked and gone without exec (a subshell): never published, so no end either.
@@ -454,6 +482,17 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         var now = TimeOf(value.TimestampNs);
         var ended = Build(entry, EventKinds.Event, EventTypes.End, ProcfsProcessCollector.ActionEnded, now, end: now);
         PublishAfterExec(pid, ended);
+    }
+
+    private void KeepAsParent(int pid, ProcessEntry entry)
+    {
+        if (_ended.Count >= EndedKept)
+        {
+            Counters.Increment("ended_parents_dropped");
+            return;
+        }
+
+        _ended[pid] = (entry, Stopwatch.GetTimestamp() + (long)(EndedKeptFor.TotalSeconds * Stopwatch.Frequency));
     }
 
     private void OnCredentials(in ProcConnectorEvent value)
@@ -525,6 +564,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         {
             _resynced.Clear();
         }
+
+        ForgetEndedParents(now);
 
         if (ExecCorrelator is { } correlator)
         {
@@ -717,6 +758,60 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
 
         return socket;
+    }
+
+    private void ForgetEndedParents(long now)
+    {
+        if (_ended.Count == 0 || now < _nextEndedSweep)
+        {
+            return;
+        }
+
+        _nextEndedSweep = now + Stopwatch.Frequency;
+        foreach (var (pid, (_, until)) in _ended)
+        {
+            if (until <= now)
+            {
+                _ended.Remove(pid);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The live table, then the processes that ended moments ago: what the event builder walks for the
+    /// parent and the ancestry. A live process always wins, so a reused pid names the live holder.
+    /// </summary>
+    private sealed class LineageView(NetlinkProcessCollector owner) : IReadOnlyDictionary<int, ProcessEntry>
+    {
+        public int Count => owner._table.Count + owner._ended.Count;
+
+        public IEnumerable<int> Keys => owner._table.Keys.Concat(owner._ended.Keys.Where(k => !owner._table.ContainsKey(k)));
+
+        public IEnumerable<ProcessEntry> Values => Keys.Select(k => this[k]);
+
+        public ProcessEntry this[int key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException();
+
+        public bool ContainsKey(int key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(int key, out ProcessEntry value)
+        {
+            if (owner._table.TryGetValue(key, out value))
+            {
+                return true;
+            }
+
+            if (owner._ended.TryGetValue(key, out var gone))
+            {
+                value = gone.Entry;
+                return true;
+            }
+
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<int, ProcessEntry>> GetEnumerator() => Keys.Select(k => new KeyValuePair<int, ProcessEntry>(k, this[k])).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private enum DeferredKind

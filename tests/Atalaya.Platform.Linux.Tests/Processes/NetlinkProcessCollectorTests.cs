@@ -362,6 +362,58 @@ public sealed class NetlinkProcessCollectorTests
         }
     }
 
+    [ProcConnectorFact]
+    public async Task A_double_fork_keeps_the_creator_as_parent_after_it_exits()
+    {
+        // python P forks C; C forks G and exits at once (a daemonizing dropper); G execs sleep after C is
+        // gone, so stat says its parent is 1 (or a subreaper). The fork event named C: that is its parent.
+        const string script = "import os, time\nc = os.fork()\nif c == 0:\n    g = os.fork()\n    if g == 0:\n"
+            + "        time.sleep(0.3)\n        os.execv('/usr/bin/sleep', ['/usr/bin/sleep', '30'])\n    os._exit(0)\nos.waitpid(c, 0)\n";
+        var (_, events, cts, run) = await StartAsync();
+        var grandchild = 0;
+        try
+        {
+            using var python = SpawnedProcess.Start("/usr/bin/python3", ["-c", script]);
+            var exec = await Eventually.WaitForAsync(
+                () => events.Events.FirstOrDefault(e => e.Event.Action == "process-exec" && e.Process!.Executable == "/usr/bin/sleep"
+                    && e.Atalaya?.Process?.Ancestry is { Count: > 1 } a && a[1].Pid == python.Pid),
+                e => e is not null);
+            Assert.NotNull(exec);
+            grandchild = exec.Process!.Pid;
+            var intermediate = exec.Process.Parent!;
+            Assert.NotEqual(python.Pid, intermediate.Pid);
+            Assert.NotEqual(1, intermediate.Pid);
+            // stat no longer names the creator (it exited): the parent came from the fork event.
+            Assert.NotEqual(intermediate.Pid, ReadPpid(grandchild));
+            Assert.Equal("/usr/bin/python3.11", intermediate.Executable);
+            Assert.False(string.IsNullOrEmpty(intermediate.EntityId));
+            Assert.Equal("/usr/bin/python3.11", exec.Atalaya!.Process!.Ancestry![1].Executable);
+        }
+        finally
+        {
+            if (grandchild > 0)
+            {
+                try
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(grandchild);
+                    process.Kill();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+
+            await StopAsync(cts, run);
+        }
+    }
+
+    private static int ReadPpid(int pid)
+    {
+        Assert.True(ProcStatParser.TryParse(File.ReadAllText($"/proc/{pid}/stat"), out var parsed));
+        return parsed.Ppid;
+    }
+
     private static ulong ReadStartTime(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
