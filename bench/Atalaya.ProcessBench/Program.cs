@@ -8,7 +8,8 @@ using Atalaya.Platform.Linux.Host;
 using Atalaya.Platform.Linux.Processes;
 
 // Process sensor benchmarks (issue 4). Run as root: dotnet run -c Release --project bench/Atalaya.ProcessBench [scenario...]
-// Scenarios: single, loop, rates, burst, snapshot, rss (default: all); sections (where a snapshot's time goes). Times are printed, never asserted.
+// Scenarios: single, loop, rates, burst, snapshot, rss (default: all); sections (where a snapshot's time goes);
+// alert and alert-agent (exec→alert latency of the masquerade rule, see AlertLatency.cs). Times are printed, never asserted.
 var scenarios = args.Length == 0 ? ["single", "loop", "rates", "burst", "snapshot", "rss"] : args;
 var host = LinuxHostInfo.Read();
 Console.WriteLine($"machine: {Environment.ProcessorCount} cpus, kernel {host.Host.Os?.Kernel}, {host.Host.Os?.Name} {host.Host.Os?.Version}, .NET {Environment.Version}");
@@ -49,6 +50,12 @@ foreach (var scenario in scenarios)
             break;
         case "rss":
             Bench.Rss(host);
+            break;
+        case "alert":
+            AlertLatency.Run(host, everySensor: false);
+            break;
+        case "alert-agent":
+            AlertLatency.Run(host, everySensor: true);
             break;
         default:
             Console.WriteLine($"unknown scenario {scenario}");
