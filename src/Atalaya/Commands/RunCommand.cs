@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Atalaya.Cli.Hosting;
 using Atalaya.Core.Allowlist;
 using Atalaya.Core.Baseline;
@@ -46,7 +47,7 @@ internal static class RunCommand
             var collectors = sensors.Collectors;
             using var store = StoreAccess.OpenForWriting(dataDir);
             engine.AllowList = new AllowList(store.ListAllowEntries());
-            var output = new ConsoleLine();
+            await using var output = new ConsoleLine();
             // Alerts update the stored incidents as they are written (`atalaya incidents` reads them).
             var recording = new IncidentRecordingStore(store);
             var pipeline = new AgentPipeline(
@@ -197,18 +198,57 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Serializes lines from the pipeline's threads so they never interleave.</summary>
-    private sealed class ConsoleLine
+    /// <summary>
+    /// Lines from the pipeline's threads, written to stdout by one background task so they never
+    /// interleave and a slow or stalled console (a paused pager, a full pipe) never holds up detection:
+    /// the ALERT lines are written from the pipeline's only consumer thread. Past
+    /// <see cref="Capacity"/> waiting lines the oldest are dropped, and how many is written once the
+    /// console catches up.
+    /// </summary>
+    private sealed class ConsoleLine : IAsyncDisposable
     {
-        private readonly Lock _lock = new();
+        private const int Capacity = 1024;
 
-        public void Write(string line)
+        private readonly Channel<string> _lines;
+        private readonly Task _writer;
+        private long _droppedTotal;
+
+        public ConsoleLine()
         {
-            lock (_lock)
+            _lines = Channel.CreateBounded<string>(
+                new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                _ => Interlocked.Increment(ref _droppedTotal));
+            _writer = Task.Run(WriteAllAsync);
+        }
+
+        public void Write(string line) => _lines.Writer.TryWrite($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+        public async ValueTask DisposeAsync()
+        {
+            _lines.Writer.TryComplete();
+            await _writer.ConfigureAwait(false);
+        }
+
+        private async Task WriteAllAsync()
+        {
+            long reported = 0;
+            await foreach (var line in _lines.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                Console.Out.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
-                Console.Out.Flush();
+                var dropped = Interlocked.Read(ref _droppedTotal);
+                if (dropped > reported)
+                {
+                    await Console.Out.WriteLineAsync($"[{DateTime.UtcNow:HH:mm:ss}] ({dropped - reported} console lines dropped: the console was not keeping up)").ConfigureAwait(false);
+                    reported = dropped;
+                }
+
+                await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
+                if (_lines.Reader.Count == 0)
+                {
+                    await Console.Out.FlushAsync().ConfigureAwait(false);
+                }
             }
+
+            await Console.Out.FlushAsync().ConfigureAwait(false);
         }
     }
 }
