@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Atalaya.Platform.Linux;
 
@@ -15,22 +13,8 @@ internal static partial class Interop
     /// <summary>Linux PATH_MAX; readlink of /proc magic links never returns more.</summary>
     private const int PathMax = 4096;
 
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial nint readlink(string pathname, byte* buf, nuint bufsiz);
-
     [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
     private static unsafe partial nint readlinkat(int dirfd, byte* pathname, byte* buf, nuint bufsiz);
-
-    /// <summary>
-    /// open(path, O_PATH | O_CLOEXEC): a directory handle for <see cref="ReadLinkAt"/>, so several links
-    /// under one /proc/[pid] directory cost one path walk; the caller closes it with <see cref="Close"/>.
-    /// </summary>
-    internal static int OpenPath(string path, out int errno)
-    {
-        var fd = OpenRaw(path, O_PATH | O_CLOEXEC);
-        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-        return fd;
-    }
 
     /// <summary>
     /// readlinkat(2) of a NUL-terminated <paramref name="name"/> under <paramref name="directory"/> into
@@ -53,29 +37,5 @@ internal static partial class Interop
     /// readlink(2) without the exception path of <see cref="FileSystemInfo.LinkTarget"/>: a process that
     /// exits between enumeration and this call is an expected ENOENT, reported through <paramref name="errno"/>.
     /// </summary>
-    internal static unsafe string? ReadLink(string path, out int errno)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(PathMax + 1);
-        try
-        {
-            nint length;
-            fixed (byte* pointer = buffer)
-            {
-                length = readlink(path, pointer, (nuint)buffer.Length);
-            }
-
-            if (length < 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                return null;
-            }
-
-            errno = 0;
-            return Encoding.UTF8.GetString(buffer, 0, (int)length);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    internal static string? ReadLink(string path, out int errno) => ReadLinkAt(AT_FDCWD, path, out errno);
 }

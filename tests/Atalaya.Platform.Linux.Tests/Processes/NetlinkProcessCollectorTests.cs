@@ -347,15 +347,7 @@ public sealed class NetlinkProcessCollectorTests
             // Kill the grandchild and the fork by pid; python then reaps B and exits.
             foreach (var pid in started)
             {
-                try
-                {
-                    using var process = System.Diagnostics.Process.GetProcessById(pid);
-                    process.Kill();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    // Already gone.
-                }
+                KillByPid(pid);
             }
 
             await StopAsync(cts, run);
@@ -393,18 +385,24 @@ public sealed class NetlinkProcessCollectorTests
         {
             if (grandchild > 0)
             {
-                try
-                {
-                    using var process = System.Diagnostics.Process.GetProcessById(grandchild);
-                    process.Kill();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    // Already gone.
-                }
+                KillByPid(grandchild);
             }
 
             await StopAsync(cts, run);
+        }
+    }
+
+    /// <summary>A process this test's child started (orphaned, so no SpawnedProcess owns it).</summary>
+    private static void KillByPid(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
         }
     }
 
