@@ -404,7 +404,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         var pid = value.Tgid;
         var known = _table.TryGetValue(pid, out var before);
 
-        // Read stat exactly as the full read below does; this is only what a process gone by then keeps.
+        // Only for a process gone before the read below (which reads stat): its fork's start time, else the event's.
         var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
         var facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out var ppid);
         if (facts is { Executable: null, IsKernelThread: false })
