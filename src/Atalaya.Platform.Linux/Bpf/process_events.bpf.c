@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Atalaya's process sensor in the kernel: fork, exec and exit of every process, with what the data
+// model needs of an exec read here, at the exec tracepoint, instead of from eleven /proc files after
+// it. The exec'ing process pays for the reads (a few hundred nanoseconds) and the agent reads one
+// record; a process that is gone before the agent looks still has its argv and credentials.
+//
+// Portable across kernels through CO-RE: the structures below declare only the fields used, and
+// libbpf relocates each access against the running kernel's BTF (/sys/kernel/btf/vmlinux). The
+// record layout is a contract with BpfProcessRecordParser.cs: change both together.
+//
+// GPL because the helpers used here (bpf_probe_read_kernel and friends) are GPL-only in the kernel.
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+typedef __u8 u8;
+typedef __u32 u32;
+typedef __u64 u64;
+
+#define ARGS_MAX 4096
+#define FILENAME_MAX_BYTES 256
+
+// PIDTYPE_SID in enum pid_type (PID, TGID, PGID, SID) since 4.19.
+#define PIDTYPE_SID 3
+
+enum record_kind { RECORD_FORK = 1, RECORD_EXEC = 2, RECORD_EXIT = 3 };
+
+struct ns_common { unsigned int inum; } __attribute__((preserve_access_index));
+struct mnt_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct uts_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct ipc_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct net { struct ns_common ns; } __attribute__((preserve_access_index));
+struct pid_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct user_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct cgroup_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+struct time_namespace { struct ns_common ns; } __attribute__((preserve_access_index));
+
+struct nsproxy {
+	struct uts_namespace *uts_ns;
+	struct ipc_namespace *ipc_ns;
+	struct mnt_namespace *mnt_ns;
+	struct net *net_ns;
+	struct time_namespace *time_ns;
+	struct cgroup_namespace *cgroup_ns;
+} __attribute__((preserve_access_index));
+
+struct upid { int nr; struct pid_namespace *ns; } __attribute__((preserve_access_index));
+struct pid { unsigned int level; struct upid numbers[1]; } __attribute__((preserve_access_index));
+
+typedef struct { unsigned int val; } kuid_t;
+typedef struct { unsigned int val; } kgid_t;
+
+// A u64 since 6.3, two u32 (low first) before: the same eight bytes, and CO-RE accepts either struct.
+typedef struct { u64 val; } kernel_cap_t;
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t euid;
+	kgid_t egid;
+	kernel_cap_t cap_effective;
+	struct user_namespace *user_ns;
+} __attribute__((preserve_access_index));
+
+struct tty_driver { int major; int minor_start; } __attribute__((preserve_access_index));
+struct tty_struct { struct tty_driver *driver; int index; } __attribute__((preserve_access_index));
+
+typedef struct { int counter; } atomic_t;
+
+struct signal_struct {
+	atomic_t live;
+	struct pid *pids[4];
+	struct tty_struct *tty;
+} __attribute__((preserve_access_index));
+
+struct mm_struct { unsigned long arg_start; unsigned long arg_end; } __attribute__((preserve_access_index));
+
+struct task_struct {
+	unsigned int ptrace;
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	struct task_struct *parent;
+	struct pid *thread_pid;
+	u64 start_boottime;
+	const struct cred *real_cred;
+	kuid_t loginuid;
+	struct nsproxy *nsproxy;
+	struct signal_struct *signal;
+	struct mm_struct *mm;
+	int exit_code;
+} __attribute__((preserve_access_index));
+
+struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
+struct inode { unsigned long i_ino; struct super_block *i_sb; } __attribute__((preserve_access_index));
+struct file { struct inode *f_inode; } __attribute__((preserve_access_index));
+struct linux_binprm { struct file *file; const char *filename; } __attribute__((preserve_access_index));
+
+// Every record starts with this (24 bytes).
+struct record_header {
+	u32 kind;
+	u32 pid;          // tgid of the process the record is about (the child for a fork)
+	u64 timestamp_ns; // bpf_ktime_get_ns(): CLOCK_MONOTONIC, the netlink connector's clock
+	u32 ppid;         // real_parent's tgid (the forking process for a fork)
+	u32 exit_code;    // exit: the wait status; otherwise 0
+};
+
+struct fork_record {
+	struct record_header header;
+	u64 start_boottime_ns;
+};
+
+// Namespace inode numbers in ProcessReader.NamespaceTypes' order.
+enum { NS_MNT, NS_NET, NS_PID, NS_USER, NS_UTS, NS_IPC, NS_CGROUP, NS_TIME, NS_COUNT };
+
+struct exec_record {
+	struct record_header header;
+	u64 start_boottime_ns;
+	u64 cap_effective;
+	u64 cgroup_id;
+	u32 uid, euid, gid, egid;
+	u32 loginuid;
+	u32 session;
+	u32 tty_nr;
+	u32 tracer_pid;
+	u32 ns[NS_COUNT];
+	u32 args_size;   // arg_end - arg_start: the whole argv, even when more than was copied
+	u32 args_copied; // bytes of argv in args[] (NUL-separated, as /proc/[pid]/cmdline)
+	u64 exe_inode;   // the executable's identity: the agent checks /proc/[pid]/exe is still this file
+	u32 exe_dev;     // the kernel's dev_t (major << 20 | minor)
+	u32 reserved;
+	char comm[16];
+	char filename[FILENAME_MAX_BYTES]; // the path execve was given (not resolved), NUL-terminated
+	char args[ARGS_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	// ~450 bytes per exec: about 9,000 execs, five seconds at 1,600/s, for the reader to fall behind by.
+	__uint(max_entries, 4 * 1024 * 1024);
+} records SEC(".maps");
+
+// The record is built here, then copied into the ring at its real length: a 4 KiB argv buffer per
+// exec in the ring would fill it twenty times faster than the records need.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct exec_record);
+} scratch SEC(".maps");
+
+// Records the ring had no room for, per CPU; the agent reads the sum and resyncs from /proc.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} lost SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	u32 zero = 0;
+	u64 *value = bpf_map_lookup_elem(&lost, &zero);
+	if (value)
+		__sync_fetch_and_add(value, 1);
+}
+
+// Only exec records wake the reader, and always (BPF_RB_FORCE_WAKEUP: the default wakes only a reader
+// that had emptied the ring, which a fork record just before it prevents): forks and exits wait in
+// the ring for the next exec or the reader's poll timeout, which saves the agent two wake-ups per process.
+static __always_inline void emit(void *data, u64 size, u64 flags)
+{
+	if (bpf_ringbuf_output(&records, data, size, flags) != 0)
+		count_lost();
+}
+
+// stat's tty_nr: new_encode_dev(MKDEV(driver->major, driver->minor_start) + index).
+static __always_inline u32 tty_nr_of(struct signal_struct *signal)
+{
+	struct tty_struct *tty = BPF_CORE_READ(signal, tty);
+	if (!tty)
+		return 0;
+	u32 major = BPF_CORE_READ(tty, driver, major);
+	u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	// A new thread (clone with CLONE_THREAD) is not a new process.
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+
+	struct fork_record record = {};
+	record.header.kind = RECORD_FORK;
+	record.header.pid = BPF_CORE_READ(child, tgid);
+	record.header.timestamp_ns = bpf_ktime_get_ns();
+	record.header.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	record.start_boottime_ns = BPF_CORE_READ(child, start_boottime);
+	emit(&record, sizeof(record), BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	// Called for every thread; the process ends with its last one (signal->live reached zero before
+	// the tracepoint). Read from the task, not the tracepoint's group_dead argument, which older
+	// kernels do not pass.
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+
+	struct record_header record = {};
+	record.kind = RECORD_EXIT;
+	record.pid = BPF_CORE_READ(task, tgid);
+	record.timestamp_ns = bpf_ktime_get_ns();
+	record.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	record.exit_code = BPF_CORE_READ(task, exit_code);
+	emit(&record, sizeof(record), BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, int old_pid, struct linux_binprm *bprm)
+{
+	u32 zero = 0;
+	struct exec_record *record = bpf_map_lookup_elem(&scratch, &zero);
+	if (!record)
+		return 0;
+
+	record->header.kind = RECORD_EXEC;
+	record->header.pid = BPF_CORE_READ(task, tgid);
+	record->header.timestamp_ns = bpf_ktime_get_ns();
+	record->header.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	record->header.exit_code = 0;
+	record->start_boottime_ns = BPF_CORE_READ(task, start_boottime);
+
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	record->uid = BPF_CORE_READ(cred, uid.val);
+	record->euid = BPF_CORE_READ(cred, euid.val);
+	record->gid = BPF_CORE_READ(cred, gid.val);
+	record->egid = BPF_CORE_READ(cred, egid.val);
+	bpf_core_read(&record->cap_effective, sizeof(record->cap_effective), &cred->cap_effective);
+	record->loginuid = BPF_CORE_READ(task, loginuid.val);
+	record->cgroup_id = bpf_get_current_cgroup_id();
+
+	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	record->session = BPF_CORE_READ(signal, pids[PIDTYPE_SID], numbers[0].nr);
+	record->tty_nr = tty_nr_of(signal);
+	record->tracer_pid = BPF_CORE_READ(task, ptrace) ? BPF_CORE_READ(task, parent, tgid) : 0;
+
+	struct nsproxy *nsproxy = BPF_CORE_READ(task, nsproxy);
+	record->ns[NS_MNT] = BPF_CORE_READ(nsproxy, mnt_ns, ns.inum);
+	record->ns[NS_NET] = BPF_CORE_READ(nsproxy, net_ns, ns.inum);
+	record->ns[NS_UTS] = BPF_CORE_READ(nsproxy, uts_ns, ns.inum);
+	record->ns[NS_IPC] = BPF_CORE_READ(nsproxy, ipc_ns, ns.inum);
+	record->ns[NS_CGROUP] = BPF_CORE_READ(nsproxy, cgroup_ns, ns.inum);
+	record->ns[NS_TIME] = bpf_core_field_exists(nsproxy->time_ns) ? BPF_CORE_READ(nsproxy, time_ns, ns.inum) : 0;
+	record->ns[NS_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
+	// The process's own pid namespace (what /proc/[pid]/ns/pid names): its pid's deepest level.
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *pid_ns = 0;
+	bpf_core_read(&pid_ns, sizeof(pid_ns), &pid->numbers[level & 31].ns);
+	record->ns[NS_PID] = pid_ns ? BPF_CORE_READ(pid_ns, ns.inum) : 0;
+
+	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
+	record->exe_inode = BPF_CORE_READ(inode, i_ino);
+	record->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	record->reserved = 0;
+	bpf_get_current_comm(&record->comm, sizeof(record->comm));
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(&record->filename, sizeof(record->filename), filename) < 0)
+		record->filename[0] = 0;
+
+	// The new image's argv is in place at this tracepoint and the process has not run yet: what is
+	// copied is exactly what execve was given.
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	u64 size = end > start ? end - start : 0;
+	record->args_size = size > 0xffffffffUL ? 0xffffffffU : (u32)size;
+	u32 copy = size < ARGS_MAX ? (u32)size : ARGS_MAX;
+	// Bounds restated where the verifier can see them (it tracks the register, not the ternary above).
+	if (copy > ARGS_MAX)
+		copy = ARGS_MAX;
+	if (copy > 0 && bpf_probe_read_user(&record->args, copy, (const void *)start) != 0)
+		copy = 0;
+	record->args_copied = copy;
+
+	u64 length = __builtin_offsetof(struct exec_record, args) + (u64)copy;
+	if (length > sizeof(*record))
+		length = sizeof(*record);
+	emit(record, length, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
