@@ -72,7 +72,7 @@ internal static class AlertLatency
 
         // Without every sensor: the process sensor exactly as LinuxPlatform.Create builds it when the probe succeeds.
         IReadOnlyList<IEventCollector> collectors = sensors?.Collectors
-            ?? [new NetlinkProcessCollector(new NetlinkProcessCollectorOptions { Packages = new DpkgDatabase() }, TimeProvider.System, host,
+            ?? [new NetlinkProcessCollector(new NetlinkProcessCollectorOptions { Packages = new DpkgDatabase(), PreferKernelProgram = Environment.GetEnvironmentVariable("ATALAYA_BENCH_KERNEL") != "0" }, TimeProvider.System, host,
                 new ExecutableHashCache(), new UserNameResolver(), new GroupNameResolver())];
         var connector = collectors.OfType<NetlinkProcessCollector>().FirstOrDefault();
         if (connector is null)

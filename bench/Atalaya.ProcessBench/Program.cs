@@ -94,9 +94,16 @@ internal static class Bench
     /// </summary>
     private static void Measure(LinuxHostInfo host, string label, Func<Process> startLoad)
     {
-        var collector = new NetlinkProcessCollector(
-            new NetlinkProcessCollectorOptions { DropsInterval = TimeSpan.FromMilliseconds(500) },
+        // As the agent runs it: with the kernel program when it loads. ATALAYA_BENCH_KERNEL=0: the connector alone.
+        var kernel = Environment.GetEnvironmentVariable("ATALAYA_BENCH_KERNEL") != "0";
+        using var collector = new NetlinkProcessCollector(
+            new NetlinkProcessCollectorOptions { DropsInterval = TimeSpan.FromMilliseconds(500), PreferKernelProgram = kernel },
             TimeProvider.System, host, new ExecutableHashCache(), new UserNameResolver(), new GroupNameResolver());
+        if (kernel && collector.KernelProgramUnavailableReason is { } why)
+        {
+            Console.WriteLine($"kernel program unavailable, measuring the connector alone: {why}");
+        }
+
         var latencies = new ConcurrentQueue<long>();
         collector.ExecLatencyObserver = latencies.Enqueue;
         var publisher = new CountingPublisher();
@@ -111,6 +118,7 @@ internal static class Bench
         Thread.Sleep(500);
         latencies.Clear();
         publisher.StartCounting();
+        var programBefore = KernelProgramStats.Read();
         var cpuBefore = CpuTicks();
         var wall = Stopwatch.StartNew();
         using var load = startLoad();
@@ -122,6 +130,7 @@ internal static class Bench
         Thread.Sleep(1500);
         var cpuSeconds = (CpuTicks() - cpuBefore) / (double)host.ClockTicksPerSecond;
         var elapsed = wall.Elapsed.TotalSeconds;
+        var programAfter = KernelProgramStats.Read();
         cts.Cancel();
         run.Wait();
 
@@ -131,7 +140,8 @@ internal static class Bench
             $"{label}: execs={execs} ({execs / loadSeconds:F0}/s over {loadSeconds:F1} s) complete={Percent(publisher.Complete, execs)} partial={Percent(publisher.Partial, execs)} "
             + $"latency median={Micro(sorted, 0.5)} p99={Micro(sorted, 0.99)} max={Micro(sorted, 1.0)} "
             + $"cpu={100 * cpuSeconds / elapsed:F1}% of one core (sensor process over {elapsed:F1} s) "
-            + $"lost(ENOBUFS)={collector.Counters.Get("lost")} resyncs={collector.Counters.Get("resyncs")} kernel_drops={collector.Counters.Get("kernel_drops")}"));
+            + $"lost(ENOBUFS)={collector.Counters.Get("lost")} resyncs={collector.Counters.Get("resyncs")} kernel_drops={collector.Counters.Get("kernel_drops")} "
+            + $"sensor={collector.Sensor}{KernelProgramStats.Describe(programBefore, programAfter, elapsed)}"));
     }
 
     public static void Snapshot(LinuxHostInfo host)

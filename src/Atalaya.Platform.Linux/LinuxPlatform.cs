@@ -29,9 +29,15 @@ public static class LinuxPlatform
         var shared = SharedState.Read();
         var (host, hashes, users, groups) = (shared.Host, shared.Hashes, shared.Users, shared.Groups);
 
-        // The sensor ladder for processes: the netlink connector when the kernel accepts it (root, initial
-        // pid namespace), else /proc polling. The probe's reason is kept for status.
-        var connectorOptions = new NetlinkProcessCollectorOptions { ProcRoot = options.ProcRoot, Packages = shared.Packages };
+        // The sensor ladder for processes: the kernel program (eBPF tracepoints) with the netlink connector
+        // when both load (root, BTF, initial pid namespace), the connector alone when only it does, else
+        // /proc polling. The reasons are kept for status.
+        var connectorOptions = new NetlinkProcessCollectorOptions
+        {
+            ProcRoot = options.ProcRoot,
+            Packages = shared.Packages,
+            PreferKernelProgram = options.PreferKernelProgram,
+        };
         string? processFallbackReason = null;
         IProcessSensor processes = options.PreferProcessConnector && NetlinkProcessCollector.Probe(connectorOptions, out processFallbackReason)
             ? new NetlinkProcessCollector(connectorOptions, time, host, hashes, users, groups)
@@ -72,6 +78,7 @@ public static class LinuxPlatform
         return new LinuxSensors(host.Host, collectors, [processes, (ISnapshotSource)network, integrity, persistence, accounts])
         {
             ProcessSensorFallbackReason = processes is ProcfsProcessCollector ? processFallbackReason ?? "disabled by configuration" : null,
+            KernelProgramUnavailableReason = (processes as NetlinkProcessCollector)?.KernelProgramUnavailableReason,
             Naming = naming,
         };
     }
@@ -172,6 +179,9 @@ public sealed record LinuxPlatformOptions
     /// <summary>Try the netlink process connector before falling back to polling.</summary>
     public bool PreferProcessConnector { get; init; } = true;
 
+    /// <summary>With the connector: take fork, exec and exit from the kernel program when it loads.</summary>
+    public bool PreferKernelProgram { get; init; } = true;
+
     /// <summary>The file integrity sensor's watch list and tuning.</summary>
     public FileMonitorOptions Files { get; init; } = new();
 
@@ -188,6 +198,9 @@ public sealed record LinuxSensors(HostFields Host, IReadOnlyList<IEventCollector
 {
     /// <summary>Why the real-time process sensor is not active (null when it is).</summary>
     public string? ProcessSensorFallbackReason { get; init; }
+
+    /// <summary>Why the connector runs without the kernel program (null when the program runs or polling is used).</summary>
+    public string? KernelProgramUnavailableReason { get; init; }
 
     /// <summary>Names for addresses; owns the DNS sniffer's socket and the reverse-DNS worker.</summary>
     public NetworkNaming? Naming { get; init; }

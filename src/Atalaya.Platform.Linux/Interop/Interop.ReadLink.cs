@@ -38,4 +38,15 @@ internal static partial class Interop
     /// exits between enumeration and this call is an expected ENOENT, reported through <paramref name="errno"/>.
     /// </summary>
     internal static string? ReadLink(string path, out int errno) => ReadLinkAt(AT_FDCWD, path, out errno);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial byte* realpath(string path, byte* resolved);
+
+    /// <summary>realpath(3): <paramref name="path"/> with every symlink and dot resolved; null when it does not resolve.</summary>
+    internal static unsafe string? RealPath(string path)
+    {
+        var buffer = stackalloc byte[PathMax];
+        var resolved = realpath(path, buffer);
+        return resolved is null ? null : Marshal.PtrToStringUTF8((nint)resolved);
+    }
 }

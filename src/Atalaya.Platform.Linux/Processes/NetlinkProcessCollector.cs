@@ -19,9 +19,12 @@ namespace Atalaya.Platform.Linux.Processes;
 /// <see cref="ProcfsProcessCollector"/> otherwise. All state is owned by one dedicated thread (not the
 /// thread pool: a blocking recv would starve it), so the table needs no lock.
 /// </remarks>
-public sealed class NetlinkProcessCollector : IProcessSensor
+public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 {
     public const string SensorName = "netlink-proc-connector";
+
+    /// <summary>The sensor's name when the kernel program reports fork, exec and exit (the connector the rest).</summary>
+    public const string KernelSensorName = "ebpf-tracepoints";
     public const string ActionForked = "process-started";
     public const string ActionCredentials = "process-credentials-changed";
     public const string ActionRenamed = "process-renamed";
@@ -35,6 +38,9 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
     private static readonly TimeSpan EndedKeptFor = TimeSpan.FromSeconds(5);
 
+    /// <summary>Forks and exits do not wake the reader (only execs do): they are collected at least this often.</summary>
+    private const int KernelPollMilliseconds = 100;
+
     /// <summary>A 4 MiB queue of ~100-byte messages drains in well under this.</summary>
     private static readonly TimeSpan ResyncEchoWindow = TimeSpan.FromSeconds(2);
 
@@ -43,6 +49,16 @@ public sealed class NetlinkProcessCollector : IProcessSensor
     private readonly ProcessEventBuilder _builder;
     private readonly ProcfsProcessCollector _scanner;
     private readonly Func<IProcConnectorSocket?> _openSocket;
+
+    /// <summary>
+    /// The kernel program, when loaded: it reports fork, exec (with the image and credentials read at the
+    /// tracepoint) and exit, and the connector is subscribed only to what it does not report (credential,
+    /// session, ptrace and name changes). Null: the connector reports everything.
+    /// </summary>
+    private readonly BpfProcessProgram? _program;
+    private readonly Action<BpfProcessRecord> _onRecord;
+    private ulong _programLost;
+    private long _lastLostCheck;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
     private readonly HashSet<int> _unpublished = [];
 
@@ -94,11 +110,22 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             timeProvider, host, hashes, users, groups);
         _openSocket = openSocket ?? OpenRealSocket;
         _lineage = new LineageView(this);
+        _onRecord = OnRecord;
+        if (options.PreferKernelProgram)
+        {
+            // Attached from here on: what happens before RunAsync waits in the ring, and the first /proc
+            // walk covers it as it covers the connector's queue.
+            _program = BpfProcessProgram.TryLoad(out var reason);
+            KernelProgramUnavailableReason = reason;
+        }
     }
+
+    /// <summary>Why the kernel program is not in use although preferred (null when it is, or when not preferred).</summary>
+    public string? KernelProgramUnavailableReason { get; }
 
     public string Name => "process";
 
-    public string Sensor => SensorName;
+    public string Sensor => _program is null ? SensorName : KernelSensorName;
 
     public CollectorCounters Counters { get; } = new();
 
@@ -181,29 +208,31 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         ExecCorrelator?.SetActive(ExecSource.Connector, true);
 
         var buffer = ArrayPool<byte>.Shared.Rent(DatagramBufferBytes);
+        _programLost = _program?.ReadLost() ?? 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var received = socket.Receive(buffer);
-                if (received < 0)
+                if (_program is not null)
                 {
-                    var errno = -received;
-                    if (errno == Interop.ENOBUFS)
+                    // Execs wake the poll; forks and exits wait in the ring for the next exec or the timeout.
+                    var ready = Interop.PollReadable(_program.EpollFd, socket.Descriptor, KernelPollMilliseconds, out _, out var connectorReady);
+                    if (ready < 0 && -ready != Interop.EINTR)
                     {
-                        // One ENOBUFS per overflow episode, however many messages were lost: the table is
-                        // rebuilt from /proc so starts and ends in the gap are published, late.
-                        Counters.Increment("lost");
-                        Resync(initial: false, cancellationToken);
+                        throw new IOException($"poll on the kernel program's ring failed: errno {-ready}");
                     }
-                    else if (errno is not (Interop.EAGAIN or Interop.EINTR))
+
+                    _program.Consume(_onRecord);
+                    if (connectorReady)
                     {
-                        throw new IOException($"recv on the netlink process connector failed: errno {errno}");
+                        OnReceived(socket.Receive(buffer), buffer, cancellationToken);
                     }
+
+                    CheckProgramLost(_program, cancellationToken);
                 }
                 else
                 {
-                    HandleDatagram(buffer.AsSpan(0, received));
+                    OnReceived(socket.Receive(buffer), buffer, cancellationToken);
                 }
 
                 RunDeferred(socket);
@@ -220,6 +249,85 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
             ArrayPool<byte>.Shared.Return(buffer);
             _output = NullPublisher.Instance;
+        }
+    }
+
+    private void OnReceived(int received, byte[] buffer, CancellationToken cancellationToken)
+    {
+        if (received >= 0)
+        {
+            HandleDatagram(buffer.AsSpan(0, received));
+            return;
+        }
+
+        var errno = -received;
+        if (errno == Interop.ENOBUFS)
+        {
+            // One ENOBUFS per overflow episode, however many messages were lost: the table is
+            // rebuilt from /proc so starts and ends in the gap are published, late.
+            Counters.Increment("lost");
+            Resync(initial: false, cancellationToken);
+        }
+        else if (errno is not (Interop.EAGAIN or Interop.EINTR))
+        {
+            throw new IOException($"recv on the netlink process connector failed: errno {errno}");
+        }
+    }
+
+    /// <summary>Records the ring had no room for: counted as lost, and the table rebuilt from /proc.</summary>
+    private void CheckProgramLost(BpfProcessProgram program, CancellationToken cancellationToken)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastLostCheck, now).TotalMilliseconds < KernelPollMilliseconds)
+        {
+            return;
+        }
+
+        _lastLostCheck = now;
+        var lost = program.ReadLost();
+        if (program.Malformed > Counters.Get("malformed_records"))
+        {
+            Counters.Increment("malformed_records", program.Malformed - Counters.Get("malformed_records"));
+        }
+
+        if (lost > _programLost)
+        {
+            Counters.Increment("lost", (long)(lost - _programLost));
+            _programLost = lost;
+            Resync(initial: false, cancellationToken);
+        }
+    }
+
+    /// <summary>A record of the kernel program, handled as the connector's event of the same kind.</summary>
+    private void OnRecord(BpfProcessRecord record)
+    {
+        Counters.Increment("events");
+        var value = new ProcConnectorEvent
+        {
+            Kind = record.Kind switch
+            {
+                BpfRecordKind.Fork => ProcEventKind.Fork,
+                BpfRecordKind.Exec => ProcEventKind.Exec,
+                _ => ProcEventKind.Exit,
+            },
+            TimestampNs = record.TimestampNs,
+            Pid = record.Pid,
+            Tgid = record.Pid,
+            ParentPid = record.Ppid,
+            ParentTgid = record.Ppid,
+            ExitCode = record.ExitCode,
+        };
+        switch (record.Kind)
+        {
+            case BpfRecordKind.Fork:
+                OnFork(value, _builder.TicksOfBoottime(record.StartBoottimeNs));
+                break;
+            case BpfRecordKind.Exec:
+                OnExec(value, record.Exec, _builder.TicksOfBoottime(record.StartBoottimeNs));
+                break;
+            default:
+                OnExit(value);
+                break;
         }
     }
 
@@ -262,13 +370,20 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             return;
         }
 
+        if (_program is not null && value.Kind is ProcEventKind.Fork or ProcEventKind.Exec or ProcEventKind.Exit)
+        {
+            // The kernel program reports these; a kernel without the connector's filter (before 6.6) still sends them.
+            Counters.Increment("connector_events_superseded");
+            return;
+        }
+
         switch (value.Kind)
         {
             case ProcEventKind.Fork:
-                OnFork(value);
+                OnFork(value, exactStart: null);
                 break;
             case ProcEventKind.Exec:
-                OnExec(value);
+                OnExec(value, kernel: null, kernelStart: 0);
                 break;
             case ProcEventKind.Exit:
                 OnExit(value);
@@ -292,13 +407,15 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         }
     }
 
-    private void OnFork(in ProcConnectorEvent value)
+    /// <param name="exactStart">The start time in clock ticks when the kernel program reported it; null from the connector.</param>
+    private void OnFork(in ProcConnectorEvent value, ulong? exactStart)
     {
         var pid = value.Tgid;
         if (_table.TryGetValue(pid, out var existing))
         {
             // Rare (a /proc walk raced this event, or the previous holder's exit was lost): decide by stat.
-            var exact = _builder.Reader.TryReadStat(pid, out var stat) == ProcReadStatus.Ok ? stat.StartTime : EstimateStartTicks(value.TimestampNs);
+            var exact = exactStart
+                ?? (_builder.Reader.TryReadStat(pid, out var stat) == ProcReadStatus.Ok ? stat.StartTime : EstimateStartTicks(value.TimestampNs));
             if (existing.Facts.StartTime == exact)
             {
                 // Already seen by the /proc walk that raced this event.
@@ -317,24 +434,24 @@ public sealed class NetlinkProcessCollector : IProcessSensor
             // A fork runs the parent's image until it execs: the parent's facts are the child's. Its start
             // time is the event's until stat is needed (see StartTimeEstimated): not read here, since the
             // exec that follows almost every fork reads stat anyway.
-            var estimated = EstimateStartTicks(value.TimestampNs);
+            var start = exactStart ?? EstimateStartTicks(value.TimestampNs);
             facts = parent.Facts with
             {
                 Pid = pid,
-                StartTime = estimated,
-                EntityId = string.Empty,
-                Start = _builder.Host.StartTimeOf(estimated),
+                StartTime = start,
+                EntityId = exactStart is { } exact ? _builder.EntityIdOf(pid, exact) : string.Empty,
+                Start = _builder.Host.StartTimeOf(start),
                 ThreadCount = 1,
                 FdCount = null,
                 Maps = null,
                 TracerPid = 0,
                 Partial = parent.Facts.Partial,
-                StartTimeEstimated = true,
+                StartTimeEstimated = exactStart is null,
             };
         }
         else
         {
-            facts = _builder.ReadFacts(pid, sampleMaps: false) ?? _builder.Minimal(pid, EstimateStartTicks(value.TimestampNs));
+            facts = _builder.ReadFacts(pid, sampleMaps: false) ?? _builder.Minimal(pid, exactStart ?? EstimateStartTicks(value.TimestampNs));
         }
 
         _table[pid] = new ProcessEntry(facts, value.ParentTgid, fork);
@@ -398,15 +515,28 @@ public sealed class NetlinkProcessCollector : IProcessSensor
         return _builder.Build(entry, _lineage, kind, type, action, now, end);
     }
 
-    private void OnExec(in ProcConnectorEvent value)
+    /// <param name="kernel">The image and credentials the kernel program read at the exec; null from the connector (read from /proc here).</param>
+    /// <param name="kernelStart">With <paramref name="kernel"/>: the start time in clock ticks.</param>
+    private void OnExec(in ProcConnectorEvent value, KernelExec? kernel, ulong kernelStart)
     {
         Counters.Increment("execs");
         var pid = value.Tgid;
         var known = _table.TryGetValue(pid, out var before);
 
         // Only for a process gone before the read below (which reads stat): its fork's start time, else the event's.
-        var knownStart = known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
-        var facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out var ppid);
+        var knownStart = kernel is not null ? kernelStart : known ? before.Facts.StartTime : EstimateStartTicks(value.TimestampNs);
+        int ppid;
+        ProcessFacts? facts;
+        if (kernel is not null)
+        {
+            facts = _builder.FactsAtKernelExec(pid, kernelStart, kernel, known ? before.Facts : null);
+            ppid = value.ParentTgid;
+        }
+        else
+        {
+            facts = _builder.ReadFactsAtExec(pid, knownStart, known ? before.Facts : null, out ppid);
+        }
+
         if (facts is { Executable: null, IsKernelThread: false })
         {
             // A zombie already: its image is gone with its memory.
@@ -746,7 +876,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
     private IProcConnectorSocket? OpenRealSocket()
     {
-        var socket = ProcConnectorSocket.TryOpen(_options.ReceiveBufferBytes, _options.ReceiveTimeout, out var reason);
+        // With the kernel program, the connector carries only what the program does not report.
+        var only = _program is null ? (ProcEventKind?)null
+            : ProcEventKind.Uid | ProcEventKind.Gid | ProcEventKind.Sid | ProcEventKind.Ptrace | ProcEventKind.Comm;
+        var socket = ProcConnectorSocket.TryOpen(_options.ReceiveBufferBytes, _options.ReceiveTimeout, out var reason, only);
         if (socket is null)
         {
             throw new IOException($"the netlink process connector could not be opened: {reason}");
@@ -759,6 +892,9 @@ public sealed class NetlinkProcessCollector : IProcessSensor
 
         return socket;
     }
+
+    /// <summary>Detaches and unloads the kernel program (the connector socket is closed by each run).</summary>
+    public void Dispose() => _program?.Dispose();
 
     private void ForgetEndedParents(long now)
     {

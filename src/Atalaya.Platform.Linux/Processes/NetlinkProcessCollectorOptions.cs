@@ -39,4 +39,11 @@ public sealed record NetlinkProcessCollectorOptions
 
     /// <summary>Package database naming the owner of each executable; null leaves <c>atalaya.process.package</c> absent.</summary>
     public Packages.IPackageDatabase? Packages { get; init; }
+
+    /// <summary>
+    /// Load the kernel program (fork, exec and exit from eBPF tracepoints, with the exec's image and
+    /// credentials read in the kernel) when this build has it and the kernel accepts it; the connector
+    /// then only carries credential, session, ptrace and name changes. Off: the connector alone.
+    /// </summary>
+    public bool PreferKernelProgram { get; init; }
 }

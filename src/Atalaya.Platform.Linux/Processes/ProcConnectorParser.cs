@@ -185,19 +185,26 @@ public static class ProcConnectorParser
     /// The datagram that subscribes to process events: nlmsghdr (type NLMSG_DONE, as the connector
     /// expects), cn_msg for CN_IDX_PROC, and the u32 op PROC_CN_MCAST_LISTEN (1) or IGNORE (2).
     /// </summary>
-    public static byte[] BuildSubscription(bool listen, uint portId)
+    public static byte[] BuildSubscription(bool listen, uint portId, ProcEventKind? only = null)
     {
-        const int length = NetlinkHeaderLength + ConnectorHeaderLength + 4;
+        // Linux 6.6+: struct proc_input { mcast_op; event_type } instead of the bare op.
+        var payload = only is null ? 4 : 8;
+        var length = NetlinkHeaderLength + ConnectorHeaderLength + payload;
         var buffer = new byte[length];
         var span = buffer.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(span, length);
+        BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], NlmsgDone);
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], portId);
         var cn = span[NetlinkHeaderLength..];
         BinaryPrimitives.WriteUInt32LittleEndian(cn, ConnectorIndexProc);
         BinaryPrimitives.WriteUInt32LittleEndian(cn[4..], ConnectorValueProc);
-        BinaryPrimitives.WriteUInt16LittleEndian(cn[16..], 4);
+        BinaryPrimitives.WriteUInt16LittleEndian(cn[16..], (ushort)payload);
         BinaryPrimitives.WriteUInt32LittleEndian(cn[ConnectorHeaderLength..], listen ? 1u : 2u);
+        if (only is { } kinds)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(cn[(ConnectorHeaderLength + 4)..], (uint)kinds);
+        }
+
         return buffer;
     }
 

@@ -30,7 +30,12 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
     /// Opens, sizes, binds and subscribes, then waits for the kernel's acknowledgement (a PROC_EVENT_NONE
     /// carrying an error code). Null with a reason a person can act on when any step is refused.
     /// </summary>
-    public static ProcConnectorSocket? TryOpen(int receiveBufferBytes, TimeSpan receiveTimeout, out string? reason)
+    /// <param name="only">
+    /// The event kinds to receive (a mask of <see cref="ProcEventKind"/>), filtered in the kernel so the
+    /// others cost this process nothing; null: all. Only Linux 6.6+ knows the filter (older kernels
+    /// ignore the whole subscription), so it is asked for there only and the caller must tolerate the rest.
+    /// </param>
+    public static ProcConnectorSocket? TryOpen(int receiveBufferBytes, TimeSpan receiveTimeout, out string? reason, ProcEventKind? only = null)
     {
         reason = null;
         var handle = Interop.OpenConnectorSocket(out var errno);
@@ -54,7 +59,8 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
             }
 
             var portId = Interop.GetNetlinkPortId(handle);
-            errno = Interop.Send(handle, ProcConnectorParser.BuildSubscription(listen: true, portId));
+            var filter = only is { } kinds && KernelFiltersEvents ? kinds : (ProcEventKind?)null;
+            errno = Interop.Send(handle, ProcConnectorParser.BuildSubscription(listen: true, portId, filter));
             if (errno != 0)
             {
                 reason = $"PROC_CN_MCAST_LISTEN failed: errno {errno}";
@@ -62,8 +68,9 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
                 return null;
             }
 
+            // A filtered subscription's ack is filtered out too (its kind, none, matches no mask): no wait.
             _ = Interop.SetReceiveTimeout(handle, TimeSpan.FromSeconds(1));
-            var ackError = WaitForAck(handle);
+            var ackError = filter is null ? WaitForAck(handle) : null;
             if (ackError is { } err && err != 0)
             {
                 reason = $"the kernel refused PROC_CN_MCAST_LISTEN: error {err}";
@@ -81,9 +88,17 @@ internal sealed class ProcConnectorSocket : IProcConnectorSocket
         }
     }
 
+    public int Descriptor => (int)_handle.DangerousGetHandle();
+
     public int Receive(Span<byte> buffer) => Interop.Receive(_handle, buffer);
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Linux 6.6 added struct proc_input (the kind filter) to PROC_CN_MCAST_LISTEN. On Linux, .NET's
+    /// OSVersion is the kernel release.
+    /// </summary>
+    internal static bool KernelFiltersEvents => Environment.OSVersion.Version >= new Version(6, 6);
 
     /// <summary>
     /// The ack is the first PROC_EVENT_NONE; process events may come before it on a busy host and are

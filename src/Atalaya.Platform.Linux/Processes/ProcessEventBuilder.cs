@@ -13,7 +13,7 @@ namespace Atalaya.Platform.Linux.Processes;
 /// and the netlink sensors so both publish the same shape. Thread-safe as long as each caller passes
 /// its own table; the caches it uses are thread-safe.
 /// </summary>
-internal sealed class ProcessEventBuilder
+internal sealed partial class ProcessEventBuilder
 {
     private readonly LinuxHostInfo _host;
     private readonly ExecutableHashCache _hashes;

@@ -86,6 +86,11 @@ internal static class RunCommand
                 // Polling misses processes shorter than one interval: say why real time is off.
                 output.Write($"processes are polled, not followed in real time: {why}");
             }
+            else if (sensors.KernelProgramUnavailableReason is { } noProgram)
+            {
+                // Real time still, but each exec is read from /proc afterwards: the shortest ones lose their image.
+                output.Write($"execs are read from /proc, not in the kernel: {noProgram}");
+            }
 
             if (sensors.Naming?.DnsSnifferUnavailable is { } noDns)
             {

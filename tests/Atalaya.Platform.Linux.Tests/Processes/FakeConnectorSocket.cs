@@ -13,6 +13,8 @@ internal sealed class FakeConnectorSocket : IProcConnectorSocket
 
     public uint PortId => 0xfffffff0;
 
+    public int Descriptor => -1;
+
     public int Receives;
 
     public bool Disposed { get; private set; }

@@ -7,10 +7,28 @@ using Atalaya.TestKit;
 
 namespace Atalaya.Platform.Linux.Tests.Processes;
 
-/// <summary>The real-time sensor on the real kernel: real processes, killed by pid on dispose.</summary>
-public sealed class NetlinkProcessCollectorTests
+/// <summary>
+/// The real-time sensor on the real kernel, connector alone: real processes, killed by pid on dispose.
+/// <see cref="KernelProgramProcessCollectorTests"/> runs every test again with the kernel program.
+/// </summary>
+public class NetlinkProcessCollectorTests : IDisposable
 {
     private static readonly LinuxHostInfo Host = LinuxHostInfo.Read();
+
+    private readonly List<NetlinkProcessCollector> _started = [];
+
+    /// <summary>Whether the collectors of these tests load the kernel program (fork, exec, exit from eBPF).</summary>
+    protected virtual bool KernelProgram => false;
+
+    /// <summary>The sensor name the collector must report.</summary>
+    private string ExpectedSensor => KernelProgram ? NetlinkProcessCollector.KernelSensorName : NetlinkProcessCollector.SensorName;
+
+    public void Dispose()
+    {
+        // Unloads the kernel programs: attached ones would otherwise run for every exec until the test process ends.
+        _started.ForEach(c => c.Dispose());
+        GC.SuppressFinalize(this);
+    }
 
     internal static NetlinkProcessCollector Create(Func<IProcConnectorSocket?>? socket = null, NetlinkProcessCollectorOptions? options = null) => new(
         options ?? new NetlinkProcessCollectorOptions { MapsSampleDelay = TimeSpan.FromMilliseconds(300) },
@@ -19,10 +37,12 @@ public sealed class NetlinkProcessCollectorTests
     private static async Task<EcsEvent?> WaitFor(EventCollector events, string action, int pid) =>
         await Eventually.WaitForAsync(() => events.Find(action, pid), e => e is not null);
 
-    private static async Task<(NetlinkProcessCollector Collector, EventCollector Events, CancellationTokenSource Cts, Task Run)> StartAsync(
+    private async Task<(NetlinkProcessCollector Collector, EventCollector Events, CancellationTokenSource Cts, Task Run)> StartAsync(
         Func<IProcConnectorSocket?>? socket = null)
     {
-        var collector = Create(socket);
+        var collector = Create(socket, new NetlinkProcessCollectorOptions { MapsSampleDelay = TimeSpan.FromMilliseconds(300), PreferKernelProgram = KernelProgram });
+        _started.Add(collector);
+        Assert.True(collector.Sensor == ExpectedSensor, $"the kernel program did not load: {collector.KernelProgramUnavailableReason}");
         var events = new EventCollector();
         var cts = new CancellationTokenSource();
         var run = collector.RunAsync(events, cts.Token);
@@ -102,7 +122,7 @@ public sealed class NetlinkProcessCollectorTests
         Assert.Equal(0, collector.Counters.Get("lost"));
         Assert.Equal(0, collector.Counters.Get("malformed_messages"));
         Assert.Equal(events.Events.Count, collector.Counters.Get("events_published"));
-        Assert.Equal(NetlinkProcessCollector.SensorName, collector.Sensor);
+        Assert.Equal(ExpectedSensor, collector.Sensor);
     }
 
     [ProcConnectorFact]
@@ -186,6 +206,30 @@ public sealed class NetlinkProcessCollectorTests
             Assert.Equal(strace.Pid, attach.Atalaya!.Process!.TracerPid);
             Assert.Equal("/usr/bin/strace", attach.Atalaya.Process.TracerExecutable);
             Assert.Equal("/usr/bin/sleep", attach.Process!.Executable);
+        }
+        finally
+        {
+            await StopAsync(cts, run);
+        }
+    }
+
+    [ProcConnectorFact]
+    public async Task A_process_that_drops_privileges_is_published_with_its_new_credentials()
+    {
+        var (_, events, cts, run) = await StartAsync();
+        try
+        {
+            // A daemon's privilege drop: setgid then setuid to nobody, without exec. With the kernel
+            // program these arrive through the connector's filtered subscription.
+            using var python = SpawnedProcess.Start("/usr/bin/python3", ["-c", "import os, time\nos.setgid(65534)\nos.setuid(65534)\ntime.sleep(30)"]);
+            var changed = await Eventually.WaitForAsync(
+                () => events.Events.FirstOrDefault(e => e.Event.Action == NetlinkProcessCollector.ActionCredentials && e.Process!.Pid == python.Pid
+                    && e.Process.User?.Id == "65534"),
+                e => e is not null);
+            Assert.NotNull(changed);
+            Assert.Equal("65534", changed.Process!.RealUser!.Id);
+            Assert.Equal("65534", changed.Process.Group!.Id);
+            Assert.Equal([EventTypes.Change], changed.Event.Type);
         }
         finally
         {
@@ -287,6 +331,13 @@ public sealed class NetlinkProcessCollectorTests
             {
                 Assert.NotNull(child.Process!.EntityId);
                 Assert.True(child.Process.Pid > 0);
+                if (KernelProgram)
+                {
+                    // Read in the kernel at the exec: the image of a process gone at once is still known.
+                    Assert.Equal(["/bin/true"], child.Process.Args);
+                    Assert.Equal("/usr/bin/true", child.Process.Executable);
+                }
+
                 if (child.Process.Executable is null)
                 {
                     Assert.True(child.Atalaya!.Partial);
@@ -340,7 +391,8 @@ public sealed class NetlinkProcessCollectorTests
             Assert.Equal("/usr/bin/python3.11", published.Process.Executable);
             Assert.Equal(python.Pid, published.Process.Parent!.Pid);
             Assert.Null(published.Atalaya?.Partial);
-            Assert.True(collector.Counters.Get("fork_start_read") >= 1);
+            // The kernel program reports a fork's start time; the connector's fork is settled from stat.
+            Assert.True(KernelProgram || collector.Counters.Get("fork_start_read") >= 1);
         }
         finally
         {

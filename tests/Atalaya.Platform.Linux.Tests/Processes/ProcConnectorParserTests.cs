@@ -140,6 +140,19 @@ public sealed class ProcConnectorParserTests
             Convert.ToHexStringLower(message));
     }
 
+    [Fact]
+    public void A_filtered_subscription_carries_proc_input_with_the_kinds()
+    {
+        // Linux 6.6+: struct proc_input { PROC_CN_MCAST_LISTEN, event_type mask }.
+        var message = ProcConnectorParser.BuildSubscription(listen: true, portId: 77, ProcEventKind.Uid | ProcEventKind.Ptrace);
+        Assert.Equal(44, message.Length);
+        Assert.Equal(
+            "2c000000" + "0300" + "0000" + "00000000" + "4d000000"
+            + "01000000" + "01000000" + "00000000" + "00000000" + "0800" + "0000"
+            + "01000000" + "04010000",
+            Convert.ToHexStringLower(message));
+    }
+
     [Theory]
     [InlineData("sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n"
         + "0000000000000000 0   4195374    00000000 0        0        0     2        0        27013\n"

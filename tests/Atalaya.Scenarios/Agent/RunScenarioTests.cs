@@ -53,9 +53,10 @@ public sealed class RunScenarioTests
         using var status = JsonDocument.Parse(AtalayaCli.Run(["status", "--json", "--data-dir", data]).StandardOutput);
         Assert.Equal("stopped", status.RootElement.GetProperty("state").GetString());
         var sensors = status.RootElement.GetProperty("collectors").EnumerateArray().Select(c => c.GetProperty("sensor").GetString()).ToList();
-        // The sensor ladders: the connector as root in the initial pid namespace (polling elsewhere),
+        // The sensor ladders: the kernel program with the connector as root in the initial pid namespace
+        // (the connector alone without BTF or clang at build time, polling elsewhere),
         // sock_diag where the kernel answers it (/proc/net otherwise).
-        Assert.Contains(sensors, s => s is "netlink-proc-connector" or "procfs-polling");
+        Assert.Contains(sensors, s => s is "ebpf-tracepoints" or "netlink-proc-connector" or "procfs-polling");
         Assert.Contains("proc-listing-vs-kill", sensors);
         Assert.Contains(sensors, s => s is "netlink-sock-diag" or "procfs-net-polling");
     }

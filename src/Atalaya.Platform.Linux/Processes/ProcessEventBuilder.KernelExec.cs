@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+
+namespace Atalaya.Platform.Linux.Processes;
+
+/// <summary>Facts of an exec the kernel program reported: most from its record, the rest from /proc.</summary>
+internal sealed partial class ProcessEventBuilder
+{
+    private const int CgroupsKept = 4096;
+
+    /// <summary>cgroup v2 id → (path, container id): a cgroup is read from /proc once, at its first exec.</summary>
+    private readonly Dictionary<ulong, (string? Path, string? ContainerId)> _cgroups = [];
+
+    /// <summary>
+    /// The record gives credentials, session, tty, capabilities, tracer, namespaces, start time, comm
+    /// and argv as they were at the exec; /proc adds what the record cannot carry: the resolved
+    /// executable and its hash, the working directory, the watched environment variables, open files
+    /// and stdin — six reads through one handle instead of the eleven of a full read. A process gone
+    /// before they are made keeps the record's facts, with the path execve was given, marked partial.
+    /// </summary>
+    public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited)
+    {
+        _counters.Increment("kernel_execs");
+        var partial = false;
+        string? executable = null;
+        var deleted = false;
+        string? cwd = null;
+        string? sha256 = null;
+        long? size = null;
+        DateTimeOffset? mtime = null;
+        IReadOnlyList<string>? env = null;
+        int? fds = null;
+        string? stdin = null;
+        var args = exec.Args;
+        if (Reader.TryOpen(pid, out var directory, out _))
+        {
+            using (directory)
+            {
+                // The identity check first: a record handled after the process exec'd again (or exited and
+                // its pid was reused) must not take the later image's files for its own.
+                var hashed = _hashes.TryGetForProcess(directory, Reader.ProcRoot, out sha256, out var exeStat);
+                if (exeStat.stx_mask != 0 && exec.IsExecutable(exeStat))
+                {
+                    partial |= !hashed;
+                    size = (long)exeStat.stx_size;
+                    mtime = ProcessReader.MtimeOf(exeStat);
+                    partial |= Reader.TryReadExecutable(directory, out executable, out deleted) != ProcReadStatus.Ok;
+                    if (!exec.ArgsComplete)
+                    {
+                        // Longer than the record carries: the whole argv from /proc while the process lives.
+                        var complete = Reader.TryReadCmdline(directory, out var all, out var truncated) == ProcReadStatus.Ok && all.Length > 0;
+                        args = complete ? all : args;
+                        partial |= !complete || truncated;
+                    }
+
+                    partial |= Reader.TryReadWorkingDirectory(directory, out cwd) != ProcReadStatus.Ok;
+                    var envStatus = Reader.TryReadWatchedEnvironment(directory, out var watched);
+                    partial |= envStatus != ProcReadStatus.Ok;
+                    env = envStatus == ProcReadStatus.Ok ? watched : null;
+                    fds = Reader.CountOpenFiles(directory);
+                    stdin = Reader.ReadStdinLink(directory) is { } link ? FdLinkClassifier.Classify(link) : null;
+                    var (cgroup, containerId) = CgroupOf(directory, exec.CgroupId);
+                    return Facts(cgroup, containerId);
+                }
+
+                sha256 = null;
+                _counters.Increment(exeStat.stx_mask != 0 ? "kernel_execs_image_replaced" : "kernel_execs_gone");
+            }
+        }
+        else
+        {
+            _counters.Increment("kernel_execs_gone");
+        }
+
+        // Gone (or another image already): the record's facts, with the executable execve was given,
+        // resolved and checked to be the very file that ran; unresolved when it is not.
+        partial = true;
+        executable = ResolveGivenExecutable(exec, out sha256, out size, out mtime);
+        var known = _cgroups.TryGetValue(exec.CgroupId, out var cached) ? cached : default;
+        return Facts(known.Path, known.ContainerId);
+
+        ProcessFacts Facts(string? cgroup, string? containerId) => new()
+        {
+            Pid = pid,
+            StartTime = startTicks,
+            EntityId = inherited is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == startTicks ? k.EntityId : EntityIdOf(pid, startTicks),
+            Comm = exec.Comm,
+            ExeLink = executable is null ? null : deleted ? executable + " (deleted)" : executable,
+            Executable = executable,
+            ExecutableDeleted = deleted,
+            Args = args,
+            CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
+            WorkingDirectory = cwd,
+            Uid = exec.Uid,
+            UserName = _users.Resolve(exec.Uid),
+            EffectiveUid = exec.EffectiveUid,
+            EffectiveUserName = exec.EffectiveUid == exec.Uid ? null : _users.Resolve(exec.EffectiveUid),
+            Gid = exec.Gid,
+            GroupName = _groups.Resolve(exec.Gid),
+            EffectiveGid = exec.EffectiveGid,
+            EffectiveGroupName = _groups.Resolve(exec.EffectiveGid),
+            Session = exec.Session,
+            LoginUid = exec.LoginUid,
+            TtyNr = exec.TtyNr,
+            Sha256 = sha256,
+            ExecutableSize = size,
+            ExecutableMtime = mtime,
+            // exec ends every other thread of the process (de_thread) before the tracepoint.
+            ThreadCount = 1,
+            FdCount = fds,
+            CapEff = exec.CapEffective,
+            Cgroup = cgroup,
+            ContainerId = containerId,
+            Namespaces = DifferingNamespaces(exec.Namespaces, _initNamespaces.Value),
+            TracerPid = exec.TracerPid,
+            EnvVars = env,
+            StdinType = stdin,
+            Start = _host.StartTimeOf(startTicks),
+            IsKernelThread = false,
+            Partial = partial,
+        };
+    }
+
+    /// <summary>
+    /// The path execve was given, symlinks resolved, when the file there now is the one that ran (same
+    /// inode and device): then its hash is known too. Otherwise the path as given (a relative one: null).
+    /// </summary>
+    private string? ResolveGivenExecutable(KernelExec exec, out string? sha256, out long? size, out DateTimeOffset? mtime)
+    {
+        sha256 = null;
+        size = null;
+        mtime = null;
+        if (exec.Filename is not { } given || !given.StartsWith('/'))
+        {
+            return null;
+        }
+
+        if (Interop.RealPath(given) is { } resolved && Interop.TryStatx(resolved, out var stat) && exec.IsExecutable(stat))
+        {
+            _hashes.TryGetSha256(resolved, out sha256);
+            size = (long)stat.stx_size;
+            mtime = ProcessReader.MtimeOf(stat);
+            return resolved;
+        }
+
+        return given;
+    }
+
+    /// <summary>stat's starttime (clock ticks) from the kernel's start_boottime in nanoseconds, as fs/proc/array.c computes it.</summary>
+    public ulong TicksOfBoottime(ulong nanoseconds) => nanoseconds / (1_000_000_000UL / (ulong)_host.ClockTicksPerSecond);
+
+    private (string? Path, string? ContainerId) CgroupOf(in ProcPidDirectory directory, ulong cgroupId)
+    {
+        if (cgroupId != 0 && _cgroups.TryGetValue(cgroupId, out var known))
+        {
+            return known;
+        }
+
+        if (Reader.TryReadCgroup(directory, out var path, out var containerId) != ProcReadStatus.Ok)
+        {
+            return default;
+        }
+
+        if (cgroupId != 0)
+        {
+            if (_cgroups.Count >= CgroupsKept)
+            {
+                // Thousands of cgroups are a container host churning: start over rather than grow.
+                _counters.Increment("cgroup_cache_reset");
+                _cgroups.Clear();
+            }
+
+            _cgroups[cgroupId] = (path, containerId);
+        }
+
+        return (path, containerId);
+    }
+
+    /// <summary>Namespace types whose inode differs from the reference links' (<c>net:[4026531840]</c>); null without a reference.</summary>
+    internal static List<string>? DifferingNamespaces(uint[] inodes, byte[]?[] reference)
+    {
+        if (Array.TrueForAll(reference, link => link is null))
+        {
+            return null;
+        }
+
+        List<string>? differing = null;
+        Span<byte> link = stackalloc byte[64];
+        for (var i = 0; i < reference.Length && i < inodes.Length; i++)
+        {
+            if (reference[i] is not { } host || inodes[i] == 0)
+            {
+                continue;
+            }
+
+            var type = ProcessReader.NamespaceTypes[i];
+            var length = Encoding.ASCII.GetBytes(type, link);
+            link[length++] = (byte)':';
+            link[length++] = (byte)'[';
+            inodes[i].TryFormat(link[length..], out var digits, provider: CultureInfo.InvariantCulture);
+            length += digits;
+            link[length++] = (byte)']';
+            if (!link[..length].SequenceEqual(host))
+            {
+                (differing ??= []).Add(type);
+            }
+        }
+
+        return differing;
+    }
+}
