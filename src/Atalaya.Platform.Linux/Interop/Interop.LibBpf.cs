@@ -42,10 +42,6 @@ internal static partial class Interop
     [LibraryImport(LibBpf, EntryPoint = "ring_buffer__consume")]
     internal static partial int RingBufferConsume(nint ringBuffer);
 
-    /// <summary>An epoll descriptor that is readable when the ring has records (and a wake-up was sent).</summary>
-    [LibraryImport(LibBpf, EntryPoint = "ring_buffer__epoll_fd")]
-    internal static partial int RingBufferEpollFd(nint ringBuffer);
-
     [LibraryImport(LibBpf, EntryPoint = "ring_buffer__free")]
     internal static partial void RingBufferFree(nint ringBuffer);
 

@@ -47,9 +47,6 @@ internal sealed unsafe class BpfProcessProgram : IDisposable
     /// <summary>Records that did not parse (a layout mismatch between the program and this assembly).</summary>
     public long Malformed { get; private set; }
 
-    /// <summary>Readable (for poll) when records are waiting and the program asked for a wake-up.</summary>
-    public int EpollFd => Interop.RingBufferEpollFd(_ring);
-
     /// <summary>Whether this build carries the compiled program (clang and libbpf-dev were there to build it).</summary>
     public static bool IsEmbedded => typeof(BpfProcessProgram).Assembly.GetManifestResourceInfo(ResourceName) is not null;
 

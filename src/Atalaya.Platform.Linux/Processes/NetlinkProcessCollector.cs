@@ -215,11 +215,13 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
             {
                 if (_program is not null)
                 {
-                    // Execs wake the poll; forks and exits wait in the ring for the next exec or the timeout.
-                    var ready = Interop.PollReadable(_program.EpollFd, socket.Descriptor, KernelPollMilliseconds, out _, out var connectorReady);
+                    // The connector's exec message is the doorbell (the program never wakes this thread):
+                    // the ring is drained first, so its fork and exec records come before any credential or
+                    // ptrace message about the same process. Forks and exits alone wait for the timeout.
+                    var ready = Interop.PollReadable(socket.Descriptor, -1, KernelPollMilliseconds, out var connectorReady, out _);
                     if (ready < 0 && -ready != Interop.EINTR)
                     {
-                        throw new IOException($"poll on the kernel program's ring failed: errno {-ready}");
+                        throw new IOException($"poll on the netlink process connector failed: errno {-ready}");
                     }
 
                     _program.Consume(_onRecord);
@@ -372,7 +374,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
         if (_program is not null && value.Kind is ProcEventKind.Fork or ProcEventKind.Exec or ProcEventKind.Exit)
         {
-            // The kernel program reports these; a kernel without the connector's filter (before 6.6) still sends them.
+            // The kernel program reports these: an exec message only rang the doorbell, and a kernel
+            // without the connector's filter (before 6.6) sends forks and exits too.
             Counters.Increment("connector_events_superseded");
             return;
         }
@@ -876,9 +879,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
     private IProcConnectorSocket? OpenRealSocket()
     {
-        // With the kernel program, the connector carries only what the program does not report.
+        // With the kernel program, the connector carries what the program does not report, and execs as
+        // the reader's doorbell.
         var only = _program is null ? (ProcEventKind?)null
-            : ProcEventKind.Uid | ProcEventKind.Gid | ProcEventKind.Sid | ProcEventKind.Ptrace | ProcEventKind.Comm;
+            : ProcEventKind.Exec | ProcEventKind.Uid | ProcEventKind.Gid | ProcEventKind.Sid | ProcEventKind.Ptrace | ProcEventKind.Comm;
         var socket = ProcConnectorSocket.TryOpen(_options.ReceiveBufferBytes, _options.ReceiveTimeout, out var reason, only);
         if (socket is null)
         {
