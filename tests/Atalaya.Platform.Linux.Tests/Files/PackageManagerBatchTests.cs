@@ -53,6 +53,29 @@ public sealed class PackageManagerBatchTests
         Assert.Equal(["a", "b"], batch.Packages);
     }
 
+    /// <summary>
+    /// dpkg unpacks every file as NAME.dpkg-new and renames them all over their names at the end. When the
+    /// unpack is slow (a loaded host, a big package) and the reader keeps up, the coalescing window of
+    /// NAME.dpkg-new closes before its rename is read: at the stat it is gone, though nothing in its own
+    /// events removed it. It is neither a creation nor a deletion: the rename's target counts.
+    /// </summary>
+    [Fact]
+    public void A_temporary_name_renamed_away_after_its_window_closed_is_not_a_deletion()
+    {
+        var dpkg = new ProcessFields { Pid = 100, Name = "dpkg", Executable = "/usr/bin/dpkg", Args = ["dpkg", "-i", "/tmp/a_1_all.deb"] };
+        var batch = new PackageManagerBatch(firstTimestamp: 10, samplePaths: 20);
+
+        batch.Add(Change("/usr/share/a/f.dpkg-new", FileOperation.Create | FileOperation.Modify | FileOperation.CloseWrite, dpkg),
+            existsNow: false, existedBefore: false, now: 11);
+        batch.Add(Change("/usr/share/a/f", FileOperation.MovedTo, dpkg, "/usr/share/a/f.dpkg-new"), existsNow: true, existedBefore: false, now: 12);
+        batch.Add(Change("/usr/share/a/old", FileOperation.Delete, dpkg), existsNow: false, existedBefore: true, now: 13);
+
+        Assert.Equal((1, 0, 1, 1), (batch.Created, batch.Modified, batch.Deleted, batch.Superseded));
+        Assert.Equal(["/usr/share/a/f", "/usr/share/a/old"], batch.SamplePaths);
+        Assert.Equal(["/usr/share/a/f"], batch.ProbePaths);
+        Assert.Equal(6, batch.RawEvents);
+    }
+
     [Fact]
     public void Only_a_package_manager_writer_is_batched()
     {
