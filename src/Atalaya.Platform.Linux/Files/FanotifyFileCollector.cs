@@ -40,6 +40,8 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
 
     private long _reportedIndexFull;
     private long _reportedHandleUnavailable;
+    private long _reportedWriterGone;
+    private long _reportedWriterNamedFromEarlier;
 
     private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename, bool hasTargetFid,
         IReadOnlyList<string> marked, Dictionary<string, string> unmarked, FileMonitorOptions options, TimeProvider time,
@@ -244,6 +246,14 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         var records = new List<FanotifyRecord>(1024);
         var coalescer = new FileChangeCoalescer(_options.CoalesceWindow, _options.MaxDelay, _time.TimestampFrequency, _options.QueueCapacity);
 
+        // The writer is named from /proc when its event is read, and a short-lived writer (rm, dpkg -r) is
+        // gone soon after its last change: on a busy host this thread must be scheduled ahead of the load
+        // it watches. Only this thread; refused without CAP_SYS_NICE, which is counted.
+        if (_options.ReaderNice != 0 && Interop.SetCurrentThreadNice(_options.ReaderNice) != 0)
+        {
+            Counters.Increment("reader-priority-refused");
+        }
+
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -424,13 +434,17 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
     }
 
     /// <summary>
-    /// Carries what the directory index could not do into the counters (status shows them), as deltas
-    /// since the last report: watched directories left out of a full index or whose handle could not be taken.
+    /// Carries what the directory index and the writer lookup could not do into the counters (status
+    /// shows them), as deltas since the last report: watched directories left out of a full index or
+    /// whose handle could not be taken, writers gone before their first event was read (named by pid
+    /// only, and so never batched as a package manager), and writers named from an earlier read.
     /// </summary>
     private void ReportLosses()
     {
         Report("directory-index-full", _directories.IndexFull, ref _reportedIndexFull);
         Report("directory-handle-unavailable", _directories.HandleUnavailable, ref _reportedHandleUnavailable);
+        Report("writer-gone", _writers.Gone, ref _reportedWriterGone);
+        Report("writer-named-from-earlier", _writers.GoneNamedFromEarlier, ref _reportedWriterNamedFromEarlier);
     }
 
     private void Report(string name, long total, ref long reported)
