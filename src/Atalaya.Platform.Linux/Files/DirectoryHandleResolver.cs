@@ -150,14 +150,23 @@ internal sealed class DirectoryHandleResolver : IDisposable
     /// </summary>
     public void Appeared(string path, ulong fsid, FanotifyFileHandle? target, bool withSubtree)
     {
-        if (withSubtree && MayHoldWatched(path))
+        if (withSubtree)
         {
-            // Whatever below it is watched now (it may be an ancestor of a watched place).
-            foreach (var root in _watch.ExistingRoots())
+            if (_watch.Includes(path))
             {
-                if (WatchList.IsAtOrBelow(root, path) || WatchList.IsAtOrBelow(path, root))
+                // Walked as it is now: when the reader is late the subtree may have changed since the move,
+                // and a part already removed again is not found (its contents' deletions stay unresolved).
+                Walk(path);
+            }
+            else if (MayHoldWatched(path))
+            {
+                // An ancestor of watched places (or a place a glob will match below) moved in.
+                foreach (var root in _watch.ExistingRoots())
                 {
-                    Walk(WatchList.IsAtOrBelow(root, path) ? root : path);
+                    if (WatchList.IsAtOrBelow(root, path))
+                    {
+                        Walk(root);
+                    }
                 }
             }
         }
@@ -307,14 +316,11 @@ internal sealed class DirectoryHandleResolver : IDisposable
                 continue;
             }
 
-            if (!Learn(directory, fsid, unseen))
+            // A filesystem mounted below a watched place without a mark of its own sends no events: nothing
+            // of it is indexed, though a marked one may be mounted further down.
+            if (_mounts.ContainsKey(fsid) && !Learn(directory, fsid, unseen) && _known.Count >= _capacity)
             {
-                if (_known.Count >= _capacity)
-                {
-                    return;
-                }
-
-                continue;
+                return;
             }
 
             try
