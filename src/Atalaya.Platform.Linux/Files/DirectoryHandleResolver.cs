@@ -105,11 +105,9 @@ internal sealed class DirectoryHandleResolver : IDisposable
         }
 
         Resolved++;
-        if (_watch.Includes(path))
-        {
-            Index(handle.Key, path);
-        }
-        else
+        // A watched directory the full index refused is still cached: not kept past its removal, but not
+        // reopened for every event either.
+        if (!_watch.Includes(path) || !Index(handle.Key, path))
         {
             if (_cache.Count >= CacheCapacity)
             {
