@@ -72,6 +72,7 @@ public static class FanotifyEventParser
         var pid = BinaryPrimitives.ReadInt32LittleEndian(evt[20..]);
         FanotifyFileHandle? directory = null;
         FanotifyFileHandle? oldDirectory = null;
+        FanotifyFileHandle? target = null;
         string? name = null;
         string? oldName = null;
         record = null!;
@@ -114,7 +115,13 @@ public static class FanotifyEventParser
 
                     break;
                 case InfoFid:
-                    // The object's own fid (FAN_REPORT_FID): not requested; its length already checked.
+                    // The object's own fid (FAN_REPORT_FID, with FAN_REPORT_TARGET_FID the child of a
+                    // create, delete or move): how a new directory is known before it can disappear.
+                    if (!TryParseFid(body, withName: false, out target, out _))
+                    {
+                        return false;
+                    }
+
                     break;
                 default:
                     // Newer kernels may add record types (pidfd, error, range): skip by length.
@@ -124,7 +131,7 @@ public static class FanotifyEventParser
             info = info[length..];
         }
 
-        record = new FanotifyRecord(mask, pid, fd, directory, name, oldDirectory, oldName);
+        record = new FanotifyRecord(mask, pid, fd, directory, name, oldDirectory, oldName, target);
         return true;
     }
 

@@ -14,10 +14,19 @@ namespace Atalaya.Platform.Linux.Files;
 /// so events are filtered in user space by the <see cref="WatchList"/>, and the agent's own pid is dropped.
 /// A dedicated thread reads the descriptor; a FAN_Q_OVERFLOW (the kernel queue of 16384 events filled)
 /// is counted as loss and triggers a rescan of the watched places.
+/// Events name their directory by file handle, which the kernel no longer resolves once the directory is
+/// removed; the reader is often that late (<c>rm -r</c>, <c>dpkg -r</c> on a busy host), so the handles of
+/// the watched directories are indexed while they exist (see <see cref="DirectoryHandleResolver"/>).
 /// </summary>
 public sealed class FanotifyFileCollector : IEventCollector, IDisposable
 {
     private const int PollTimeoutMilliseconds = 50;
+
+    /// <summary>
+    /// More than one event can take: metadata, the old and new directory handles with names (128-byte
+    /// handles, 255-byte names) of a rename, and the object's fid.
+    /// </summary>
+    private const int MaxEventBytes = 4096;
 
     private readonly SafeFileHandle _fanotify;
     private readonly DirectoryHandleResolver _directories;
@@ -29,7 +38,12 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
     private readonly bool _hasRename;
     private readonly int _ownPid = Environment.ProcessId;
 
-    private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename,
+    private long _reportedIndexFull;
+    private long _reportedHandleUnavailable;
+    private long _reportedWriterGone;
+    private long _reportedWriterNamedFromEarlier;
+
+    private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename, bool hasTargetFid,
         IReadOnlyList<string> marked, Dictionary<string, string> unmarked, FileMonitorOptions options, TimeProvider time,
         LinuxHostInfo? host, ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase? packages)
     {
@@ -37,6 +51,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         _directories = directories;
         _watch = watch;
         _hasRename = hasRename;
+        ReportsNewDirectoryHandles = hasTargetFid;
         MarkedFilesystems = marked;
         UnmarkedPaths = [.. unmarked.Keys];
         UnmarkedReasons = unmarked;
@@ -56,6 +71,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
             };
         }
 
+        ReportLosses();
         Sensor = InotifyFallback is null
             ? "fanotify"
             : $"fanotify ({string.Join(", ", marked)}) + inotify ({string.Join(", ", fallbackPatterns)}: {InotifyFallback.FallbackReason})";
@@ -74,6 +90,19 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
 
     public CollectorCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Whether the kernel hands over a new directory's handle with its creation (FAN_REPORT_TARGET_FID,
+    /// Linux 5.17+). Without it the handle is taken when the creation is read, and the contents of a
+    /// directory made and removed before that are not resolved (counted as unresolved-directory).
+    /// </summary>
+    public bool ReportsNewDirectoryHandles { get; }
+
+    /// <summary>
+    /// Watched directories whose handle is indexed. Written by the reading thread; a read from another
+    /// thread sees a recent value, enough for status and tests.
+    /// </summary>
+    internal int IndexedDirectories => _directories.KnownCount;
+
     /// <summary>One watched path per filesystem that carries the mark.</summary>
     public IReadOnlyList<string> MarkedFilesystems { get; }
 
@@ -88,8 +117,19 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         ExecutableHashCache hashes, UserNameResolver users, IPackageDatabase? packages, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var fanotify = Interop.FanotifyInit(Interop.FAN_CLASS_NOTIF | Interop.FAN_REPORT_DFID_NAME | Interop.FAN_CLOEXEC,
+        // 5.17+: the handle of a new directory comes with its creation, so the events about its contents
+        // resolve even when the reader gets to them after the directory is gone. Older kernels refuse the
+        // flag (EINVAL) and the directory's handle is taken with name_to_handle_at when its creation is read.
+        const uint Base = Interop.FAN_CLASS_NOTIF | Interop.FAN_REPORT_DFID_NAME | Interop.FAN_CLOEXEC;
+        var fanotify = Interop.FanotifyInit(Base | FileHandleInterop.FAN_REPORT_FID | FileHandleInterop.FAN_REPORT_TARGET_FID,
             Interop.O_RDONLY, out var errno);
+        var hasTargetFid = !fanotify.IsInvalid;
+        if (fanotify.IsInvalid && errno == Interop.EINVAL)
+        {
+            fanotify.Dispose();
+            fanotify = Interop.FanotifyInit(Base, Interop.O_RDONLY, out errno);
+        }
+
         if (fanotify.IsInvalid)
         {
             fanotify.Dispose();
@@ -103,7 +143,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         }
 
         var watch = new WatchList(options.WatchedPaths, options.ExcludedPaths);
-        var directories = new DirectoryHandleResolver();
+        var directories = new DirectoryHandleResolver(watch);
         var marked = new List<string>();
         var unmarked = new Dictionary<string, string>(StringComparer.Ordinal);
         var markedFsids = new HashSet<ulong>();
@@ -165,8 +205,10 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
             return null;
         }
 
+        // After the mark: a directory made after the walk has a creation event, one made before is walked.
+        directories.Rebuild();
         reason = null;
-        return new FanotifyFileCollector(fanotify, directories, watch, hasRename ?? true, marked, unmarked, options, time, host, hashes, users, packages);
+        return new FanotifyFileCollector(fanotify, directories, watch, hasRename ?? true, hasTargetFid, marked, unmarked, options, time, host, hashes, users, packages);
     }
 
     public async Task RunAsync(IEventPublisher output, CancellationToken cancellationToken)
@@ -203,6 +245,15 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         var buffer = new byte[Math.Clamp(_options.ReadBufferSize, 64 * 1024, 256 * 1024)];
         var records = new List<FanotifyRecord>(1024);
         var coalescer = new FileChangeCoalescer(_options.CoalesceWindow, _options.MaxDelay, _time.TimestampFrequency, _options.QueueCapacity);
+
+        // The writer is named from /proc when its event is read, and a short-lived writer (rm, dpkg -r) is
+        // gone soon after its last change: on a busy host this thread must be scheduled ahead of the load
+        // it watches. Only this thread; refused without CAP_SYS_NICE, which is counted.
+        if (_options.ReaderNice != 0 && Interop.SetCurrentThreadNice(_options.ReaderNice) != 0)
+        {
+            Counters.Increment("reader-priority-refused");
+        }
+
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -223,7 +274,19 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
                         {
                             Handle(record, coalescer, pump);
                         }
+
+                        ReportLosses();
                     }
+
+                    if (read >= 0 && read <= buffer.Length - MaxEventBytes)
+                    {
+                        // A read stops early only when the queue is empty (the next event would have fit).
+                        _directories.CaughtUp();
+                    }
+                }
+                else
+                {
+                    _directories.CaughtUp();
                 }
 
                 foreach (var change in coalescer.Drain(_time.GetTimestamp()))
@@ -256,32 +319,51 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         if (record.IsOverflow)
         {
             Counters.Increment("lost-overflow");
+            // Lost moves may have left indexed paths stale: walk the watched places again.
+            _directories.Rebuild();
             pump.RequestRescan();
             return;
         }
 
-        if (record.IsDirectory && (record.Mask & (FanotifyMask.Rename | FanotifyMask.MovedFrom | FanotifyMask.MovedTo | FanotifyMask.Delete)) != 0)
-        {
-            _directories.Invalidate();
-        }
-
-        if (record.Pid == _ownPid || record.Directory is null || record.Name is null)
+        // The agent's own directory changes still move the directory index; its other changes are dropped unread.
+        var own = record.Pid == _ownPid;
+        if ((own && !record.IsDirectory) || record.Directory is null || record.Name is null)
         {
             return;
         }
 
         var directory = _directories.Resolve(record.Directory);
-        if (directory is null)
-        {
-            Counters.Increment("unresolved-directory");
-            return;
-        }
-
-        var path = Join(directory, record.Name);
         string? oldPath = null;
         if (record.OldDirectory is not null && record.OldName is not null && _directories.Resolve(record.OldDirectory) is { } oldDirectory)
         {
             oldPath = Join(oldDirectory, record.OldName);
+        }
+
+        if (directory is null)
+        {
+            Counters.Increment("unresolved-directory");
+            if (record.IsDirectory && oldPath is not null)
+            {
+                _directories.Moved(oldPath, null);
+            }
+            else if (record.IsDirectory && (record.Mask & FanotifyMask.Delete) != 0)
+            {
+                // Its parent is gone too and was never indexed (above the watched places): the entry goes by handle.
+                _directories.Removed(null, record.Target);
+            }
+
+            return;
+        }
+
+        var path = Join(directory, record.Name);
+        if (record.IsDirectory)
+        {
+            TrackDirectory(record, path, oldPath);
+        }
+
+        if (own)
+        {
+            return;
         }
 
         var included = _watch.Includes(path);
@@ -308,6 +390,70 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         }
 
         coalescer.Add(new RawFileChange(path, operation, record.IsDirectory, timestamp, record.Pid, writer, writerPartial, oldPath));
+    }
+
+    /// <summary>
+    /// Keeps the directory index in step with the stream, before any later event needs it: a new
+    /// directory is indexed by the handle its creation carried, a moved one rewrites the paths below it,
+    /// a removed one is forgotten. A create and a delete merged into one event (the kernel merges
+    /// mkdir+rmdir of one name by one process, at the position of the mkdir) is kept: the events about the
+    /// directory's contents still follow it in the queue.
+    /// </summary>
+    private void TrackDirectory(FanotifyRecord record, string path, string? oldPath)
+    {
+        var mask = record.Mask;
+        var fsid = record.Directory!.Fsid;
+        if ((mask & FanotifyMask.Rename) != 0)
+        {
+            if (oldPath is not null)
+            {
+                _directories.Moved(oldPath, path);
+            }
+
+            _directories.Appeared(path, fsid, record.Target, withSubtree: oldPath is null || !_watch.Includes(oldPath));
+            return;
+        }
+
+        if ((mask & FanotifyMask.MovedFrom) != 0)
+        {
+            _directories.Moved(path, null);
+        }
+
+        if ((mask & (FanotifyMask.Create | FanotifyMask.MovedTo)) != 0)
+        {
+            _directories.Appeared(path, fsid, record.Target, withSubtree: (mask & FanotifyMask.MovedTo) != 0);
+            if ((mask & FanotifyMask.Delete) != 0)
+            {
+                _directories.RemovedLater(path, record.Target);
+            }
+        }
+        else if ((mask & FanotifyMask.Delete) != 0)
+        {
+            _directories.Removed(path, record.Target);
+        }
+    }
+
+    /// <summary>
+    /// Carries what the directory index and the writer lookup could not do into the counters (status
+    /// shows them), as deltas since the last report: watched directories left out of a full index or
+    /// whose handle could not be taken, writers gone before their first event was read (named by pid
+    /// only, and so never batched as a package manager), and writers named from an earlier read.
+    /// </summary>
+    private void ReportLosses()
+    {
+        Report("directory-index-full", _directories.IndexFull, ref _reportedIndexFull);
+        Report("directory-handle-unavailable", _directories.HandleUnavailable, ref _reportedHandleUnavailable);
+        Report("writer-gone", _writers.Gone, ref _reportedWriterGone);
+        Report("writer-named-from-earlier", _writers.GoneNamedFromEarlier, ref _reportedWriterNamedFromEarlier);
+    }
+
+    private void Report(string name, long total, ref long reported)
+    {
+        if (total != reported)
+        {
+            Counters.Increment(name, total - reported);
+            reported = total;
+        }
     }
 
     private FileOperation ToOperation(ulong mask)

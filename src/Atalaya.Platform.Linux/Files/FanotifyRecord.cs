@@ -23,6 +23,8 @@ public sealed record FanotifyFileHandle(ulong Fsid, int HandleType, byte[] Handl
 /// <summary>
 /// One fanotify event in FAN_REPORT_DFID_NAME mode: the mask, the pid of the process that caused it,
 /// and the directory handle plus entry name. A FAN_RENAME event also carries the old directory and name.
+/// <see cref="Target"/> is the object's own handle (FAN_REPORT_FID with FAN_REPORT_TARGET_FID: the new
+/// directory of a mkdir, the moved or deleted entry), null when the group did not ask for it.
 /// </summary>
 public sealed record FanotifyRecord(
     ulong Mask,
@@ -31,7 +33,8 @@ public sealed record FanotifyRecord(
     FanotifyFileHandle? Directory,
     string? Name,
     FanotifyFileHandle? OldDirectory,
-    string? OldName)
+    string? OldName,
+    FanotifyFileHandle? Target = null)
 {
     public bool IsOverflow => (Mask & FanotifyMask.QueueOverflow) != 0;
 

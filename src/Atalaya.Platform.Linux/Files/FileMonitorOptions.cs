@@ -56,6 +56,12 @@ public sealed record FileMonitorOptions
     public string ProcRoot { get; init; } = "/proc";
 
     /// <summary>
+    /// Nice value of the fanotify reading thread (the writer is read from /proc when its event is read,
+    /// before a short-lived writer is gone). Negative needs CAP_SYS_NICE; 0 leaves the thread as it is.
+    /// </summary>
+    public int ReaderNice { get; init; } = -10;
+
+    /// <summary>
     /// Changes written by a package manager (dpkg, apt, rpm...) are one batch event, closed once no package
     /// manager has written for this long. Zero reports them one by one, like any other writer's.
     /// </summary>

@@ -41,6 +41,13 @@ public sealed class PackageManagerBatch
 
     public int Files => Created + Modified + Deleted;
 
+    /// <summary>
+    /// Changes left out of the counts: the path was gone at the stat although its own events leave it in
+    /// place, so a later change removed or moved it and counts for it (dpkg's NAME.dpkg-new, written
+    /// then renamed over NAME once the whole package is unpacked, is counted as NAME, not as a deletion).
+    /// </summary>
+    public int Superseded { get; private set; }
+
     /// <summary>Raw kernel events behind the batch's changes.</summary>
     public long RawEvents { get; private set; }
 
@@ -68,7 +75,14 @@ public sealed class PackageManagerBatch
         ArgumentNullException.ThrowIfNull(change);
         LastTimestamp = Math.Max(LastTimestamp, now);
         RawEvents += change.Count;
-        if (!(existsNow ?? change.ExistsAtEnd))
+        var superseded = existsNow == false && change.ExistsAtEnd;
+        if (superseded)
+        {
+            // The window closed before the rename or removal was read (a slow unpack, a reader that keeps up):
+            // that later change counts, here as the rename's target or as the removal.
+            Superseded++;
+        }
+        else if (!(existsNow ?? change.ExistsAtEnd))
         {
             Deleted++;
         }
@@ -81,7 +95,7 @@ public sealed class PackageManagerBatch
             Created++;
         }
 
-        if (_paths.Count < _samplePaths)
+        if (_paths.Count < _samplePaths && !superseded)
         {
             _paths.Add(change.Path);
         }

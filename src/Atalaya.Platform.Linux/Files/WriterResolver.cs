@@ -10,10 +10,18 @@ namespace Atalaya.Platform.Linux.Files;
 /// exits right after its write (echo, cp, a dropper), so this cannot wait for the coalescing window.
 /// Cached per pid for one second because one writer makes thousands of events in a burst; the kernel
 /// hands out pids cyclically, so a pid reused within a second (after wrapping pid_max) is not a concern.
+/// Past the second the pid is read again (it may have exec'd); if it has exited meanwhile, the identity
+/// last read is kept for up to <see cref="GoneLifetime"/>: a reader that lags a long writer (dpkg during
+/// an upgrade) still names it for the tail of its events, instead of a bare pid once the second is up.
+/// Such fields are marked partial: they are the process as it last ran, so a writer that exec'd after
+/// that read is named as what it was (already true within the one-second cache), and a pid reused and
+/// exited again within the window would be named as its previous holder. That needs pid_max to wrap in
+/// 30 s (4,194,304 pids by default on 64-bit hosts); a host with a small pid_max narrows the margin.
 /// </summary>
 internal sealed class WriterResolver
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan GoneLifetime = TimeSpan.FromSeconds(30);
     private const int Capacity = 4096;
 
     private readonly ProcessReader _reader;
@@ -21,6 +29,9 @@ internal sealed class WriterResolver
     private readonly UserNameResolver? _users;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, (long At, ProcessFields Fields, bool Partial)> _cache = [];
+
+    /// <summary>When each cached identity was last read from a live process (kept through a later Gone read).</summary>
+    private readonly Dictionary<int, long> _aliveAt = [];
 
     public WriterResolver(string procRoot, LinuxHostInfo? host, UserNameResolver? users, TimeProvider time)
     {
@@ -32,7 +43,11 @@ internal sealed class WriterResolver
 
     public long Lookups { get; private set; }
 
+    /// <summary>Writers already exited when their first event was read: only the pid is known.</summary>
     public long Gone { get; private set; }
+
+    /// <summary>Writers exited by the time they were read again, named from the identity read while they ran.</summary>
+    public long GoneNamedFromEarlier { get; private set; }
 
     /// <summary>The writer's fields; <paramref name="partial"/> when it had already exited or /proc refused part of it.</summary>
     public ProcessFields Resolve(int pid, out bool partial)
@@ -48,14 +63,24 @@ internal sealed class WriterResolver
         if (_cache.Count >= Capacity)
         {
             _cache.Clear();
+            _aliveAt.Clear();
         }
 
         if (!_reader.TryRead(pid, out var record, out _) || record is null)
         {
+            if (cached.Fields is { Name: not null } earlier && _aliveAt.TryGetValue(pid, out var aliveAt) && _time.GetElapsedTime(aliveAt, now) < GoneLifetime)
+            {
+                GoneNamedFromEarlier++;
+                partial = true;
+                _cache[pid] = (now, earlier, true);
+                return earlier;
+            }
+
             Gone++;
             partial = true;
             var bare = new ProcessFields { Pid = pid };
             _cache[pid] = (now, bare, true);
+            _aliveAt.Remove(pid);
             return bare;
         }
 
@@ -75,6 +100,7 @@ internal sealed class WriterResolver
         };
         partial = record.Partial;
         _cache[pid] = (now, fields, partial);
+        _aliveAt[pid] = now;
         return fields;
     }
 }

@@ -56,6 +56,56 @@ public sealed class FanotifyEventParserTests
         Assert.All(records, r => Assert.False(r.IsOverflow));
     }
 
+    /// <summary>
+    /// Captured the same way with FAN_REPORT_FID | FAN_REPORT_TARGET_FID added (Linux 5.17+): mkdir d, then
+    /// creat d/a. Each event also carries the fid of its object; the mkdir's is the new directory's handle,
+    /// the very handle the next event names its directory by.
+    /// </summary>
+    private static readonly byte[] TargetFidCapture = Convert.FromHexString(
+        "54000000030018000001004000000000ffffffff3b480000020020004e9a86ed92e959b308000000010000001641b20055d518cd6400000001001c004e9a86ed92e959b308000000010000002441b2004f67c002"
+        + "54000000030018000801000000000000ffffffff3b480000020020004e9a86ed92e959b308000000010000002441b2004f67c0026100000001001c004e9a86ed92e959b308000000010000002741b200d21c04d4");
+
+    [Fact]
+    public void Target_fid_of_a_new_directory_is_the_handle_its_contents_are_named_by()
+    {
+        var records = new List<FanotifyRecord>();
+        Assert.Equal(0, FanotifyEventParser.Parse(TargetFidCapture, records));
+        Assert.Equal(2, records.Count);
+        var (mkdir, create) = (records[0], records[1]);
+
+        Assert.Equal(FanotifyMask.Create | FanotifyMask.OnDirectory, mkdir.Mask);
+        Assert.Equal("d", mkdir.Name);
+        Assert.NotNull(mkdir.Target);
+        Assert.Equal(Fsid, mkdir.Target.Fsid);
+        Assert.Equal(1, mkdir.Target.HandleType);
+        Assert.NotEqual(mkdir.Directory!.Key, mkdir.Target.Key);
+
+        Assert.Equal(FanotifyMask.Create | FanotifyMask.CloseWrite, create.Mask);
+        Assert.Equal("a", create.Name);
+        Assert.Equal(mkdir.Target.Key, create.Directory!.Key);
+        Assert.NotNull(create.Target);
+        Assert.NotEqual(create.Directory.Key, create.Target.Key);
+    }
+
+    [Fact]
+    public void Without_fid_reporting_there_is_no_target()
+    {
+        var records = new List<FanotifyRecord>();
+        FanotifyEventParser.Parse(Captured, records);
+        Assert.All(records, r => Assert.Null(r.Target));
+    }
+
+    [Fact]
+    public void Broken_target_fid_skips_only_its_event()
+    {
+        var bytes = TargetFidCapture.ToArray();
+        // First event: metadata 24, DFID_NAME record 32, then the FID record's header, fsid, handle_bytes at 24+32+4+8.
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24 + 32 + 4 + 8), 200);
+        var records = new List<FanotifyRecord>();
+        Assert.Equal(1, FanotifyEventParser.Parse(bytes, records));
+        Assert.Equal("a", Assert.Single(records).Name);
+    }
+
     [Fact]
     public void Queue_overflow_is_a_bare_metadata_record()
     {
