@@ -22,6 +22,11 @@ typedef __u32 u32;
 typedef __u64 u64;
 
 #define ARGS_MAX 4096
+
+// Open descriptors are counted over this many words of the open_fds bitmap (4,096 fds); a process
+// with a larger table is counted by the agent from /proc instead.
+#define FD_WORDS 64
+#define FD_COUNT_UNKNOWN 0xffffffffu
 #define FILENAME_MAX_BYTES 256
 
 // PIDTYPE_SID in enum pid_type (PID, TGID, PGID, SID) since 4.19.
@@ -92,12 +97,20 @@ struct task_struct {
 	struct nsproxy *nsproxy;
 	struct signal_struct *signal;
 	struct mm_struct *mm;
+	struct files_struct *files;
 	int exit_code;
 } __attribute__((preserve_access_index));
 
-struct super_block { unsigned int s_dev; } __attribute__((preserve_access_index));
-struct inode { unsigned long i_ino; struct super_block *i_sb; } __attribute__((preserve_access_index));
+struct super_block { unsigned int s_dev; unsigned long s_magic; } __attribute__((preserve_access_index));
+struct inode {
+	unsigned short i_mode;
+	unsigned long i_ino;
+	unsigned int i_rdev;
+	struct super_block *i_sb;
+} __attribute__((preserve_access_index));
 struct file { struct inode *f_inode; } __attribute__((preserve_access_index));
+struct fdtable { unsigned int max_fds; struct file **fd; unsigned long *open_fds; } __attribute__((preserve_access_index));
+struct files_struct { struct fdtable *fdt; } __attribute__((preserve_access_index));
 struct linux_binprm { struct file *file; const char *filename; } __attribute__((preserve_access_index));
 
 // Every record starts with this (24 bytes).
@@ -132,7 +145,10 @@ struct exec_record {
 	u32 args_copied; // bytes of argv in args[] (NUL-separated, as /proc/[pid]/cmdline)
 	u64 exe_inode;   // the executable's identity: the agent checks /proc/[pid]/exe is still this file
 	u32 exe_dev;     // the kernel's dev_t (major << 20 | minor)
-	u32 reserved;
+	u32 fd_count;    // open descriptors after the exec (close-on-exec ones are closed); FD_COUNT_UNKNOWN
+	u64 stdin_magic; // fd 0: its filesystem's magic (pipefs, sockfs...), its device and mode; mode 0: no fd 0
+	u32 stdin_rdev;
+	u32 stdin_mode;
 	char comm[16];
 	char filename[FILENAME_MAX_BYTES]; // the path execve was given (not resolved), NUL-terminated
 	char args[ARGS_MAX];
@@ -178,6 +194,51 @@ static __always_inline void emit(void *data, u64 size, u64 flags)
 {
 	if (bpf_ringbuf_output(&records, data, size, flags) != 0)
 		count_lost();
+}
+
+// The kernel has no popcount helper and clang would call libgcc's: the classic bit count.
+static __always_inline u32 bits_set(u64 word)
+{
+	word = word - ((word >> 1) & 0x5555555555555555ULL);
+	word = (word & 0x3333333333333333ULL) + ((word >> 2) & 0x3333333333333333ULL);
+	word = (word + (word >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (u32)((word * 0x0101010101010101ULL) >> 56);
+}
+
+// What /proc/[pid]/fd counts (its size since 6.2) and what fd 0 is: two /proc lookups the agent saves.
+static __always_inline void read_descriptors(struct task_struct *task, struct exec_record *record)
+{
+	record->fd_count = FD_COUNT_UNKNOWN;
+	record->stdin_mode = 0;
+	record->stdin_rdev = 0;
+	record->stdin_magic = 0;
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt)
+		return;
+
+	unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+	unsigned long *open_fds = BPF_CORE_READ(fdt, open_fds);
+	u32 count = 0;
+	int i;
+	for (i = 0; i < FD_WORDS; i++) {
+		if ((u64)i * 64 >= max_fds)
+			break;
+		u64 word = 0;
+		if (bpf_probe_read_kernel(&word, sizeof(word), &open_fds[i]) != 0)
+			return;
+		count += bits_set(word);
+	}
+	if ((u64)FD_WORDS * 64 >= max_fds)
+		record->fd_count = count;
+
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *input = 0;
+	if (bpf_probe_read_kernel(&input, sizeof(input), &fds[0]) != 0 || !input)
+		return;
+	struct inode *inode = BPF_CORE_READ(input, f_inode);
+	record->stdin_mode = BPF_CORE_READ(inode, i_mode);
+	record->stdin_rdev = BPF_CORE_READ(inode, i_rdev);
+	record->stdin_magic = BPF_CORE_READ(inode, i_sb, s_magic);
 }
 
 // stat's tty_nr: new_encode_dev(MKDEV(driver->major, driver->minor_start) + index).
@@ -274,7 +335,7 @@ int BPF_PROG(on_exec, struct task_struct *task, int old_pid, struct linux_binprm
 	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
 	record->exe_inode = BPF_CORE_READ(inode, i_ino);
 	record->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	record->reserved = 0;
+	read_descriptors(task, record);
 	bpf_get_current_comm(&record->comm, sizeof(record->comm));
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(&record->filename, sizeof(record->filename), filename) < 0)

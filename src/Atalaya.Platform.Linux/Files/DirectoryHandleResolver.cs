@@ -208,7 +208,22 @@ internal sealed class DirectoryHandleResolver : IDisposable
     /// directory's contents. It is forgotten once the reader has caught up (<see cref="CaughtUp"/>): the
     /// rmdir has happened, so all of those events are queued before that point.
     /// </summary>
-    public void RemovedLater(string path, FanotifyFileHandle? target) => _pendingRemovals.Add((path, target?.Key));
+    public void RemovedLater(string path, FanotifyFileHandle? target)
+    {
+        if (_pendingRemovals.Count >= _capacity)
+        {
+            // A reader that never finds the queue empty (a directory made and removed again and again):
+            // the held removals take effect now rather than grow without bound; a late event about one of
+            // those directories' files then goes unresolved, and is counted as such.
+            RemovalsAppliedEarly++;
+            CaughtUp();
+        }
+
+        _pendingRemovals.Add((path, target?.Key));
+    }
+
+    /// <summary>Times the held-back removals reached the index's capacity before the reader caught up.</summary>
+    public long RemovalsAppliedEarly { get; private set; }
 
     /// <summary>The reader found the kernel queue empty: the removals it was holding back take effect.</summary>
     public void CaughtUp()
@@ -350,7 +365,7 @@ internal sealed class DirectoryHandleResolver : IDisposable
 
     private bool Learn(string path, ulong fsid, Dictionary<string, string>? unseen = null)
     {
-        if (!FileHandleInterop.TryGetHandle(path, out var type, out var bytes, out _) || bytes.Length == 0)
+        if (!Interop.TryGetHandle(path, out var type, out var bytes, out _) || bytes.Length == 0)
         {
             HandleUnavailable++;
             return false;

@@ -42,6 +42,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
     private long _reportedHandleUnavailable;
     private long _reportedWriterGone;
     private long _reportedWriterNamedFromEarlier;
+    private long _reportedRemovalsAppliedEarly;
 
     private FanotifyFileCollector(SafeFileHandle fanotify, DirectoryHandleResolver directories, WatchList watch, bool hasRename, bool hasTargetFid,
         IReadOnlyList<string> marked, Dictionary<string, string> unmarked, FileMonitorOptions options, TimeProvider time,
@@ -121,7 +122,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         // resolve even when the reader gets to them after the directory is gone. Older kernels refuse the
         // flag (EINVAL) and the directory's handle is taken with name_to_handle_at when its creation is read.
         const uint Base = Interop.FAN_CLASS_NOTIF | Interop.FAN_REPORT_DFID_NAME | Interop.FAN_CLOEXEC;
-        var fanotify = Interop.FanotifyInit(Base | FileHandleInterop.FAN_REPORT_FID | FileHandleInterop.FAN_REPORT_TARGET_FID,
+        var fanotify = Interop.FanotifyInit(Base | Interop.FAN_REPORT_FID | Interop.FAN_REPORT_TARGET_FID,
             Interop.O_RDONLY, out var errno);
         var hasTargetFid = !fanotify.IsInvalid;
         if (fanotify.IsInvalid && errno == Interop.EINVAL)
@@ -445,6 +446,7 @@ public sealed class FanotifyFileCollector : IEventCollector, IDisposable
         Report("directory-handle-unavailable", _directories.HandleUnavailable, ref _reportedHandleUnavailable);
         Report("writer-gone", _writers.Gone, ref _reportedWriterGone);
         Report("writer-named-from-earlier", _writers.GoneNamedFromEarlier, ref _reportedWriterNamedFromEarlier);
+        Report("directory-removals-applied-early", _directories.RemovalsAppliedEarly, ref _reportedRemovalsAppliedEarly);
     }
 
     private void Report(string name, long total, ref long reported)

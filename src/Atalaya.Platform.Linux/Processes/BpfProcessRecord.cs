@@ -66,6 +66,15 @@ internal sealed record KernelExec
     /// <summary>Its filesystem's device as the kernel encodes dev_t (major &lt;&lt; 20 | minor).</summary>
     public uint ExecutableDevice { get; init; }
 
+    /// <summary>Open descriptors after the exec; null when the table was too large to count in the kernel.</summary>
+    public int? FdCount { get; init; }
+
+    /// <summary>What fd 0 is (<see cref="FdLinkClassifier"/>'s names; null: no fd 0) when <see cref="StdinKnown"/>.</summary>
+    public string? Stdin { get; init; }
+
+    /// <summary>False for a character device other than /dev/null: its name (a tty?) needs /proc's link.</summary>
+    public bool StdinKnown { get; init; }
+
     /// <summary>Whether a statx result names the file this exec ran.</summary>
     public bool IsExecutable(in Interop.StatxBuffer stat) =>
         stat.stx_ino == ExecutableInode && stat.stx_dev_major == ExecutableDevice >> 20 && stat.stx_dev_minor == (ExecutableDevice & 0xfffff);

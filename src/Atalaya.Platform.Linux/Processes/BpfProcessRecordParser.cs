@@ -11,13 +11,13 @@ internal static class BpfProcessRecordParser
 {
     internal const int HeaderBytes = 24;
     internal const int ForkBytes = 32;
-    internal const int ExecFixedBytes = 408;
+    internal const int ExecFixedBytes = 424;
     internal const int ArgsMax = 4096;
     internal const int NamespaceCount = 8;
 
-    private const int CommOffset = 136;
+    private const int CommOffset = 152;
     private const int CommBytes = 16;
-    private const int FilenameOffset = 152;
+    private const int FilenameOffset = 168;
     private const int FilenameBytes = 256;
 
     /// <summary>False for a record too short for its kind, an unknown kind, or an argv longer than it claims.</summary>
@@ -66,6 +66,7 @@ internal static class BpfProcessRecordParser
         }
 
         var filename = CString(data.Slice(FilenameOffset, FilenameBytes));
+        var stdinKnown = StdinInode.TryClassify(U32(data, 148), U32(data, 144), U64(data, 136), out var stdin);
         var exec = new KernelExec
         {
             CapEffective = U64(data, 32),
@@ -84,6 +85,9 @@ internal static class BpfProcessRecordParser
             Args = ProcCmdlineParser.Parse(data.Slice(ExecFixedBytes, (int)argsCopied)),
             ExecutableInode = U64(data, 120),
             ExecutableDevice = U32(data, 128),
+            FdCount = U32(data, 132) is var fds && fds != uint.MaxValue ? (int)fds : null,
+            Stdin = stdin,
+            StdinKnown = stdinKnown,
             ArgsComplete = argsCopied == argsSize,
         };
         record = new BpfProcessRecord(BpfRecordKind.Exec, pid, timestamp, ppid, 0, U64(data, 24), exec);

@@ -13,9 +13,9 @@ internal sealed partial class ProcessEventBuilder
 
     /// <summary>
     /// The record gives credentials, session, tty, capabilities, tracer, namespaces, start time, comm
-    /// and argv as they were at the exec; /proc adds what the record cannot carry: the resolved
-    /// executable and its hash, the working directory, the watched environment variables, open files
-    /// and stdin — six reads through one handle instead of the eleven of a full read. A process gone
+    /// and argv, open files and stdin as they were at the exec; /proc adds what the record cannot
+    /// carry: the resolved executable and its hash, the working directory and the watched environment
+    /// variables — four reads through one handle instead of the eleven of a full read. A process gone
     /// before they are made keeps the record's facts, with the path execve was given, marked partial.
     /// </summary>
     public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited)
@@ -57,8 +57,9 @@ internal sealed partial class ProcessEventBuilder
                     var envStatus = Reader.TryReadWatchedEnvironment(directory, out var watched);
                     partial |= envStatus != ProcReadStatus.Ok;
                     env = envStatus == ProcReadStatus.Ok ? watched : null;
-                    fds = Reader.CountOpenFiles(directory);
-                    stdin = Reader.ReadStdinLink(directory) is { } link ? FdLinkClassifier.Classify(link) : null;
+                    // Counted and classified in the kernel when it could: two /proc lookups fewer.
+                    fds = exec.FdCount ?? Reader.CountOpenFiles(directory);
+                    stdin = exec.StdinKnown ? exec.Stdin : Reader.ReadStdinLink(directory) is { } link ? FdLinkClassifier.Classify(link) : null;
                     var (cgroup, containerId) = CgroupOf(directory, exec.CgroupId);
                     return Facts(cgroup, containerId);
                 }
@@ -76,6 +77,8 @@ internal sealed partial class ProcessEventBuilder
         // resolved and checked to be the very file that ran; unresolved when it is not.
         partial = true;
         executable = ResolveGivenExecutable(exec, out sha256, out size, out mtime);
+        fds = exec.FdCount;
+        stdin = exec.StdinKnown ? exec.Stdin : null;
         var known = _cgroups.TryGetValue(exec.CgroupId, out var cached) ? cached : default;
         return Facts(known.Path, known.ContainerId);
 

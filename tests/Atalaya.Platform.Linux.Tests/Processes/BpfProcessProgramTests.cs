@@ -75,6 +75,11 @@ public sealed class BpfProcessProgramTests
         Assert.Equal("/bin/sh", kernel.Filename);
         Assert.True(Interop.TryStatx($"/proc/{sleeper.Pid}/exe", out var image));
         Assert.True(kernel.IsExecutable(image), "the record's inode and device are not the executable's");
+        // The fd count as /proc/[pid]/fd's size says it (the shell has opened nothing since its exec), and stdin as its link says.
+        Assert.True(Interop.TryStatx($"/proc/{sleeper.Pid}/fd", out var fdDirectory));
+        Assert.Equal((int)fdDirectory.stx_size, kernel.FdCount);
+        Assert.True(kernel.StdinKnown);
+        Assert.Equal(FdLinkClassifier.Classify(Interop.ReadLink($"/proc/{sleeper.Pid}/fd/0", out _)!), kernel.Stdin);
         Assert.Equal(parsed.Session, kernel.Session);
         Assert.Equal(parsed.TtyNr, kernel.TtyNr);
         Assert.Equal(statusParsed!.Uid.Real, kernel.Uid);

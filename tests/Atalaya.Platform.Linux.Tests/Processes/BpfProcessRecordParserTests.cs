@@ -45,8 +45,12 @@ public sealed class BpfProcessRecordParserTests
         BinaryPrimitives.WriteUInt32LittleEndian(span[116..], (uint)argv.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(span[120..], 131_072);
         BinaryPrimitives.WriteUInt32LittleEndian(span[128..], (8u << 20) | 1);
-        Encoding.ASCII.GetBytes("bash").CopyTo(span[136..]);
-        Encoding.ASCII.GetBytes("/bin/bash").CopyTo(span[152..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[132..], 5);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[136..], 0x50495045);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[144..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[148..], 0x1180);
+        Encoding.ASCII.GetBytes("bash").CopyTo(span[152..]);
+        Encoding.ASCII.GetBytes("/bin/bash").CopyTo(span[168..]);
         argv.CopyTo(span[BpfProcessRecordParser.ExecFixedBytes..]);
         return record;
     }
@@ -93,8 +97,26 @@ public sealed class BpfProcessRecordParserTests
         Assert.Equal(["/bin/bash", "-c", "a\nb", "\uFFFD\uFFFD", "", "end"], exec.Args);
         Assert.True(exec.ArgsComplete);
         Assert.Equal(131_072UL, exec.ExecutableInode);
+        Assert.Equal(5, exec.FdCount);
+        Assert.True(exec.StdinKnown);
+        Assert.Equal("pipe", exec.Stdin);
         Assert.True(exec.IsExecutable(new Interop.StatxBuffer { stx_ino = 131_072, stx_dev_major = 8, stx_dev_minor = 1 }));
         Assert.False(exec.IsExecutable(new Interop.StatxBuffer { stx_ino = 131_072, stx_dev_major = 8, stx_dev_minor = 2 }));
+    }
+
+    [Theory]
+    [InlineData(0u, 0u, 0UL, true, null)]
+    [InlineData(0x1180u, 0u, 0x50495045UL, true, "pipe")]
+    [InlineData(0x1180u, 0u, 0xEF53UL, true, "file")]
+    [InlineData(0xC1FFu, 0u, 0x534F434BUL, true, "socket")]
+    [InlineData(0x21B6u, (1u << 20) | 3, 0x1021994UL, true, "null")]
+    [InlineData(0x2190u, (136u << 20) | 2, 0x1CD1UL, false, null)]
+    [InlineData(0x81A4u, 0u, 0xEF53UL, true, "file")]
+    public void Stdin_is_named_from_its_inode_where_the_inode_can_tell(uint mode, uint device, ulong magic, bool known, string? kind)
+    {
+        // A pipe, a named FIFO, a socket, /dev/null, a pts (its name decides: the /proc link is read) and a regular file.
+        Assert.Equal(known, StdinInode.TryClassify(mode, device, magic, out var classified));
+        Assert.Equal(kind, classified);
     }
 
     [Fact]

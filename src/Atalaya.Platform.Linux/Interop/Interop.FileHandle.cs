@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace Atalaya.Platform.Linux.Files;
+namespace Atalaya.Platform.Linux;
 
 /// <summary>
 /// The file-handle calls the fanotify sensor needs beyond the shared interop: the extra fid reporting
 /// flags of fanotify_init(2) and name_to_handle_at(2), which gives a directory's handle while it exists,
 /// so that events about it still resolve after it is gone.
 /// </summary>
-internal static partial class FileHandleInterop
+internal static partial class Interop
 {
     /// <summary>FAN_REPORT_FID: each event also carries the fid of the object itself.</summary>
     internal const uint FAN_REPORT_FID = 0x200;
@@ -17,8 +17,6 @@ internal static partial class FileHandleInterop
     /// fid of the child (the new directory of a mkdir) instead of the parent's a second time.
     /// </summary>
     internal const uint FAN_REPORT_TARGET_FID = 0x1000;
-
-    private const int AT_FDCWD = -100;
 
     /// <summary>MAX_HANDLE_SZ in the kernel.</summary>
     private const int MaxHandleBytes = 128;
