@@ -12,6 +12,10 @@ namespace Atalaya.Platform.Linux.Processes;
 /// credential change, ptrace attach and rename as it happens; each exec is enriched from /proc at once.
 /// Falls short only when the kernel drops messages (ENOBUFS), which is counted and followed by a /proc
 /// resync, and when a process exits before /proc can be read, which is published partial.
+/// With the kernel program (<see cref="NetlinkProcessCollectorOptions.PreferKernelProgram"/>, sensor
+/// <see cref="KernelSensorName"/>), fork, exec and exit come from eBPF tracepoints instead, each exec with
+/// its argv, credentials and the rest read in the kernel before the process runs; /proc then adds only
+/// the executable's path and hash, cwd and environment, and a process gone by then keeps the rest.
 /// </summary>
 /// <remarks>
 /// Only works as root from the initial pid namespace (the connector reports host pids; bind needs
@@ -38,7 +42,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
     private static readonly TimeSpan EndedKeptFor = TimeSpan.FromSeconds(5);
 
-    /// <summary>Forks and exits do not wake the reader (only execs do): they are collected at least this often.</summary>
+    /// <summary>
+    /// With the kernel program: the reader wakes on the connector's exec messages only, so forks and exits
+    /// alone (a subshell, a process ending) are collected at least this often.
+    /// </summary>
     private const int KernelPollMilliseconds = 100;
 
     /// <summary>A 4 MiB queue of ~100-byte messages drains in well under this.</summary>
@@ -53,7 +60,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
     /// <summary>
     /// The kernel program, when loaded: it reports fork, exec (with the image and credentials read at the
     /// tracepoint) and exit, and the connector is subscribed only to what it does not report (credential,
-    /// session, ptrace and name changes). Null: the connector reports everything.
+    /// session, ptrace and name changes) and to execs, whose messages wake this thread to drain the
+    /// program's ring. Null: the connector reports everything.
     /// </summary>
     private readonly BpfProcessProgram? _program;
     private readonly Action<BpfProcessRecord> _onRecord;

@@ -43,7 +43,8 @@ public sealed record NetlinkProcessCollectorOptions
     /// <summary>
     /// Load the kernel program (fork, exec and exit from eBPF tracepoints, with the exec's image and
     /// credentials read in the kernel) when this build has it and the kernel accepts it; the connector
-    /// then only carries credential, session, ptrace and name changes. Off: the connector alone.
+    /// then carries credential, session, ptrace and name changes, and execs as the reader's doorbell. Off:
+    /// the connector alone.
     /// </summary>
     public bool PreferKernelProgram { get; init; }
 }
