@@ -20,6 +20,8 @@
 typedef __u8 u8;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s64 s64;
+typedef __u16 u16;
 
 #define ARGS_MAX 4096
 
@@ -27,6 +29,15 @@ typedef __u64 u64;
 // with a larger table is counted by the agent from /proc instead.
 #define FD_WORDS 64
 #define FD_COUNT_UNKNOWN 0xffffffffu
+
+// The executable's and the working directory's paths, walked up their dentries and mounts as d_path
+// does, leaf first, each component as a length byte and its bytes. A path deeper than PATH_DEPTH or
+// longer than the area is left to /proc.
+#define PATH_AREA 2048
+#define PATH_SLACK 256
+#define PATH_DEPTH 24
+#define PATH_COMPLETE 1
+#define PATH_DELETED 2
 #define FILENAME_MAX_BYTES 256
 
 // PIDTYPE_SID in enum pid_type (PID, TGID, PGID, SID) since 4.19.
@@ -98,6 +109,7 @@ struct task_struct {
 	struct signal_struct *signal;
 	struct mm_struct *mm;
 	struct files_struct *files;
+	struct fs_struct *fs;
 	int exit_code;
 } __attribute__((preserve_access_index));
 
@@ -106,9 +118,30 @@ struct inode {
 	unsigned short i_mode;
 	unsigned long i_ino;
 	unsigned int i_rdev;
+	unsigned int i_nlink;
+	long long i_size;
 	struct super_block *i_sb;
 } __attribute__((preserve_access_index));
-struct file { struct inode *f_inode; } __attribute__((preserve_access_index));
+
+// The inode's times moved three times; CO-RE picks the layout the running kernel has.
+struct timespec64 { long long tv_sec; long tv_nsec; };
+struct inode___v611 { long long i_mtime_sec; long long i_ctime_sec; unsigned int i_mtime_nsec; unsigned int i_ctime_nsec; } __attribute__((preserve_access_index));
+struct inode___v67 { struct timespec64 __i_mtime; struct timespec64 __i_ctime; } __attribute__((preserve_access_index));
+struct inode___v66 { struct timespec64 i_mtime; struct timespec64 __i_ctime; } __attribute__((preserve_access_index));
+struct inode___old { struct timespec64 i_mtime; struct timespec64 i_ctime; } __attribute__((preserve_access_index));
+
+struct qstr { unsigned int len; const unsigned char *name; } __attribute__((preserve_access_index));
+struct hlist_bl_node { void *next; void **pprev; } __attribute__((preserve_access_index));
+struct dentry {
+	struct hlist_bl_node d_hash;
+	struct dentry *d_parent;
+	struct qstr d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount { struct dentry *mnt_root; } __attribute__((preserve_access_index));
+struct mount { struct mount *mnt_parent; struct dentry *mnt_mountpoint; struct vfsmount mnt; } __attribute__((preserve_access_index));
+struct path { struct vfsmount *mnt; struct dentry *dentry; } __attribute__((preserve_access_index));
+struct fs_struct { struct path pwd; } __attribute__((preserve_access_index));
+struct file { struct inode *f_inode; struct path f_path; } __attribute__((preserve_access_index));
 struct fdtable { unsigned int max_fds; struct file **fd; unsigned long *open_fds; } __attribute__((preserve_access_index));
 struct files_struct { struct fdtable *fdt; } __attribute__((preserve_access_index));
 struct linux_binprm { struct file *file; const char *filename; } __attribute__((preserve_access_index));
@@ -151,6 +184,17 @@ struct exec_record {
 	u32 stdin_mode;
 	char comm[16];
 	char filename[FILENAME_MAX_BYTES]; // the path execve was given (not resolved), NUL-terminated
+	u64 exe_size;    // with exe_inode/exe_dev: the hash cache's identity of the file, no statx needed
+	s64 exe_mtime_sec;
+	s64 exe_ctime_sec;
+	u32 exe_mtime_nsec;
+	u32 exe_ctime_nsec;
+	u16 exe_path_bytes; // bytes of paths[] holding the executable's components
+	u16 cwd_path_bytes; // the working directory's, right after
+	u8 exe_path_flags;  // PATH_COMPLETE, PATH_DELETED (no links left, as /proc's " (deleted)")
+	u8 cwd_path_flags;
+	u16 reserved;
+	char paths[PATH_AREA + PATH_SLACK]; // then argv, right after the paths' bytes (args_copied of them)
 	char args[ARGS_MAX];
 };
 
@@ -239,6 +283,70 @@ static __always_inline void read_descriptors(struct task_struct *task, struct ex
 	record->stdin_mode = BPF_CORE_READ(inode, i_mode);
 	record->stdin_rdev = BPF_CORE_READ(inode, i_rdev);
 	record->stdin_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+}
+
+// Components of a path, leaf first, appended at *used in the record's path area; flags say whether
+// the walk reached the root of the mount tree within PATH_DEPTH and the area.
+static __always_inline u8 walk_path(struct exec_record *record, u32 *used, struct dentry *dentry, struct vfsmount *vfsmnt)
+{
+	if (!dentry || !vfsmnt)
+		return 0;
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	int i;
+	for (i = 0; i < PATH_DEPTH; i++) {
+		struct dentry *root = BPF_CORE_READ(vfsmnt, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		if (dentry == root || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+			if (up == mnt || !up)
+				return PATH_COMPLETE; // the root of this mount namespace
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = (struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+			continue;
+		}
+		u32 length = BPF_CORE_READ(dentry, d_name.len);
+		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+		u32 at = *used;
+		if (length == 0 || length > 255 || at + 1 + length > PATH_AREA)
+			return 0;
+		at &= PATH_AREA - 1;
+		record->paths[at] = (char)length;
+		if (bpf_probe_read_kernel(&record->paths[at + 1], length & 0xff, name) != 0)
+			return 0;
+		*used = at + 1 + length;
+		dentry = parent;
+	}
+	return 0;
+}
+
+static __always_inline void read_times(struct inode *inode, struct exec_record *record)
+{
+	struct inode___v611 *v611 = (void *)inode;
+	struct inode___v67 *v67 = (void *)inode;
+	struct inode___v66 *v66 = (void *)inode;
+	struct inode___old *old = (void *)inode;
+	if (bpf_core_field_exists(v611->i_mtime_sec)) {
+		record->exe_mtime_sec = BPF_CORE_READ(v611, i_mtime_sec);
+		record->exe_mtime_nsec = BPF_CORE_READ(v611, i_mtime_nsec);
+		record->exe_ctime_sec = BPF_CORE_READ(v611, i_ctime_sec);
+		record->exe_ctime_nsec = BPF_CORE_READ(v611, i_ctime_nsec);
+	} else if (bpf_core_field_exists(v67->__i_mtime)) {
+		record->exe_mtime_sec = BPF_CORE_READ(v67, __i_mtime.tv_sec);
+		record->exe_mtime_nsec = BPF_CORE_READ(v67, __i_mtime.tv_nsec);
+		record->exe_ctime_sec = BPF_CORE_READ(v67, __i_ctime.tv_sec);
+		record->exe_ctime_nsec = BPF_CORE_READ(v67, __i_ctime.tv_nsec);
+	} else if (bpf_core_field_exists(v66->__i_ctime)) {
+		record->exe_mtime_sec = BPF_CORE_READ(v66, i_mtime.tv_sec);
+		record->exe_mtime_nsec = BPF_CORE_READ(v66, i_mtime.tv_nsec);
+		record->exe_ctime_sec = BPF_CORE_READ(v66, __i_ctime.tv_sec);
+		record->exe_ctime_nsec = BPF_CORE_READ(v66, __i_ctime.tv_nsec);
+	} else {
+		record->exe_mtime_sec = BPF_CORE_READ(old, i_mtime.tv_sec);
+		record->exe_mtime_nsec = BPF_CORE_READ(old, i_mtime.tv_nsec);
+		record->exe_ctime_sec = BPF_CORE_READ(old, i_ctime.tv_sec);
+		record->exe_ctime_nsec = BPF_CORE_READ(old, i_ctime.tv_nsec);
+	}
 }
 
 // stat's tty_nr: new_encode_dev(MKDEV(driver->major, driver->minor_start) + index).
@@ -335,7 +443,23 @@ int BPF_PROG(on_exec, struct task_struct *task, int old_pid, struct linux_binprm
 	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
 	record->exe_inode = BPF_CORE_READ(inode, i_ino);
 	record->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	record->exe_size = BPF_CORE_READ(inode, i_size);
+	read_times(inode, record);
 	read_descriptors(task, record);
+
+	u32 used = 0;
+	struct file *exe = BPF_CORE_READ(bprm, file);
+	record->exe_path_flags = walk_path(record, &used, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt));
+	if (BPF_CORE_READ(inode, i_nlink) == 0)
+		record->exe_path_flags |= PATH_DELETED;
+	record->exe_path_bytes = used;
+	struct dentry *pwd = BPF_CORE_READ(task, fs, pwd.dentry);
+	record->cwd_path_flags = walk_path(record, &used, pwd, BPF_CORE_READ(task, fs, pwd.mnt));
+	// d_unlinked(): unhashed and not a root: a removed directory, which /proc shows with " (deleted)".
+	if (pwd && !BPF_CORE_READ(pwd, d_hash.pprev) && BPF_CORE_READ(pwd, d_parent) != pwd)
+		record->cwd_path_flags |= PATH_DELETED;
+	record->cwd_path_bytes = used - record->exe_path_bytes;
+	record->reserved = 0;
 	bpf_get_current_comm(&record->comm, sizeof(record->comm));
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(&record->filename, sizeof(record->filename), filename) < 0)
@@ -352,11 +476,12 @@ int BPF_PROG(on_exec, struct task_struct *task, int old_pid, struct linux_binprm
 	// Bounds restated where the verifier can see them (it tracks the register, not the ternary above).
 	if (copy > ARGS_MAX)
 		copy = ARGS_MAX;
-	if (copy > 0 && bpf_probe_read_user(&record->args, copy, (const void *)start) != 0)
+	u32 tail = used & (PATH_AREA - 1);
+	if (copy > 0 && bpf_probe_read_user(&record->paths[tail], copy, (const void *)start) != 0)
 		copy = 0;
 	record->args_copied = copy;
 
-	u64 length = __builtin_offsetof(struct exec_record, args) + (u64)copy;
+	u64 length = __builtin_offsetof(struct exec_record, paths) + tail + (u64)copy;
 	if (length > sizeof(*record))
 		length = sizeof(*record);
 	emit(record, length, BPF_RB_NO_WAKEUP);

@@ -47,6 +47,10 @@ public readonly record struct FileIdentity(
         ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
         | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
 
+    /// <summary>The identity as the kernel program read it from the inode; its dev_t is the kernel's (major &lt;&lt; 20 | minor).</summary>
+    internal static FileIdentity FromKernel(uint kernelDevice, ulong inode, long size, long mtimeSeconds, uint mtimeNanoseconds, long ctimeSeconds, uint ctimeNanoseconds) =>
+        new(MakeDev(kernelDevice >> 20, kernelDevice & 0xfffff), inode, size, mtimeSeconds, mtimeNanoseconds, ctimeSeconds, ctimeNanoseconds);
+
     internal static FileIdentity From(in Interop.StatxBuffer b) => new(
         MakeDev(b.stx_dev_major, b.stx_dev_minor),
         b.stx_ino,

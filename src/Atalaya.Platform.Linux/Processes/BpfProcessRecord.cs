@@ -66,6 +66,23 @@ internal sealed record KernelExec
     /// <summary>Its filesystem's device as the kernel encodes dev_t (major &lt;&lt; 20 | minor).</summary>
     public uint ExecutableDevice { get; init; }
 
+    /// <summary>The executable's path as /proc/[pid]/exe names it (without " (deleted)"); null when the walk did not reach the root.</summary>
+    public string? ExecutablePath { get; init; }
+
+    /// <summary>The executable has no links left (unlinked, or a memfd).</summary>
+    public bool ExecutableDeleted { get; init; }
+
+    /// <summary>The working directory as /proc/[pid]/cwd's link reads (with " (deleted)" for a removed one); null when not walked.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>The executable's identity for the hash cache (device, inode, size, mtime, ctime), read from its inode.</summary>
+    public Hashing.FileIdentity ExecutableIdentity { get; init; }
+
+    public long ExecutableSize => ExecutableIdentity.Size;
+
+    public DateTimeOffset ExecutableMtime =>
+        DateTimeOffset.FromUnixTimeSeconds(ExecutableIdentity.MtimeSeconds).AddTicks(ExecutableIdentity.MtimeNanoseconds / 100);
+
     /// <summary>Open descriptors after the exec; null when the table was too large to count in the kernel.</summary>
     public int? FdCount { get; init; }
 

@@ -64,7 +64,9 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
     /// program's ring. Null: the connector reports everything.
     /// </summary>
     private readonly BpfProcessProgram? _program;
-    private readonly Action<BpfProcessRecord> _onRecord;
+    private readonly Action<BpfProcessRecord> _collect;
+    private readonly List<BpfProcessRecord> _batch = [];
+    private readonly HashSet<int> _execLater = [];
     private ulong _programLost;
     private long _lastLostCheck;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
@@ -118,7 +120,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
             timeProvider, host, hashes, users, groups);
         _openSocket = openSocket ?? OpenRealSocket;
         _lineage = new LineageView(this);
-        _onRecord = OnRecord;
+        _collect = _batch.Add;
         if (options.PreferKernelProgram)
         {
             // Attached from here on: what happens before RunAsync waits in the ring, and the first /proc
@@ -232,7 +234,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
                         throw new IOException($"poll on the netlink process connector failed: errno {-ready}");
                     }
 
-                    _program.Consume(_onRecord);
+                    _program.Consume(_collect);
+                    HandleBatch();
                     if (connectorReady)
                     {
                         OnReceived(socket.Receive(buffer), buffer, cancellationToken);
@@ -308,8 +311,38 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
         }
     }
 
+    /// <summary>
+    /// The records one drain of the ring gave, in order. An exec followed in the same batch by another
+    /// exec of the same process (bash -c 'exec ...') is superseded: what /proc shows now is the later
+    /// image, so none of it is read for the earlier one.
+    /// </summary>
+    private void HandleBatch()
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        Span<bool> superseded = _batch.Count <= 256 ? stackalloc bool[_batch.Count] : new bool[_batch.Count];
+        _execLater.Clear();
+        for (var i = _batch.Count - 1; i >= 0; i--)
+        {
+            if (_batch[i].Kind == BpfRecordKind.Exec)
+            {
+                superseded[i] = !_execLater.Add(_batch[i].Pid);
+            }
+        }
+
+        for (var i = 0; i < _batch.Count; i++)
+        {
+            OnRecord(_batch[i], superseded[i]);
+        }
+
+        _batch.Clear();
+    }
+
     /// <summary>A record of the kernel program, handled as the connector's event of the same kind.</summary>
-    private void OnRecord(BpfProcessRecord record)
+    private void OnRecord(BpfProcessRecord record, bool superseded)
     {
         Counters.Increment("events");
         var value = new ProcConnectorEvent
@@ -333,7 +366,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
                 OnFork(value, _builder.TicksOfBoottime(record.StartBoottimeNs));
                 break;
             case BpfRecordKind.Exec:
-                OnExec(value, record.Exec, _builder.TicksOfBoottime(record.StartBoottimeNs));
+                OnExec(value, record.Exec, _builder.TicksOfBoottime(record.StartBoottimeNs), superseded);
                 break;
             default:
                 OnExit(value);
@@ -394,7 +427,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
                 OnFork(value, exactStart: null);
                 break;
             case ProcEventKind.Exec:
-                OnExec(value, kernel: null, kernelStart: 0);
+                OnExec(value, kernel: null, kernelStart: 0, superseded: false);
                 break;
             case ProcEventKind.Exit:
                 OnExit(value);
@@ -528,7 +561,8 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
     /// <param name="kernel">The image and credentials the kernel program read at the exec; null from the connector (read from /proc here).</param>
     /// <param name="kernelStart">With <paramref name="kernel"/>: the start time in clock ticks.</param>
-    private void OnExec(in ProcConnectorEvent value, KernelExec? kernel, ulong kernelStart)
+    /// <param name="superseded">With <paramref name="kernel"/>: a later exec of the same process is already known.</param>
+    private void OnExec(in ProcConnectorEvent value, KernelExec? kernel, ulong kernelStart, bool superseded)
     {
         Counters.Increment("execs");
         var pid = value.Tgid;
@@ -540,7 +574,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
         ProcessFacts? facts;
         if (kernel is not null)
         {
-            facts = _builder.FactsAtKernelExec(pid, kernelStart, kernel, known ? before.Facts : null);
+            facts = _builder.FactsAtKernelExec(pid, kernelStart, kernel, known ? before.Facts : null, superseded);
             ppid = value.ParentTgid;
         }
         else

@@ -18,9 +18,17 @@ internal sealed partial class ProcessEventBuilder
     /// variables — four reads through one handle instead of the eleven of a full read. A process gone
     /// before they are made keeps the record's facts, with the path execve was given, marked partial.
     /// </summary>
-    public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited)
+    /// <param name="superseded">A later exec of the same process is already known: /proc shows that image now, not this one.</param>
+    public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited, bool superseded)
     {
         _counters.Increment("kernel_execs");
+        if (exec.ExecutablePath is not null && exec.WorkingDirectory is not null && _hashes.TryGetKnown(exec.ExecutableIdentity, out var knownHash))
+        {
+            return FactsFromRecord(pid, startTicks, exec, inherited, knownHash, superseded);
+        }
+
+        // A binary not hashed yet (its first exec), or paths the program could not walk: /proc, checked
+        // against the record's inode.
         var partial = false;
         string? executable = null;
         var deleted = false;
@@ -111,6 +119,84 @@ internal sealed partial class ProcessEventBuilder
             // exec ends every other thread of the process (de_thread) before the tracepoint.
             ThreadCount = 1,
             FdCount = fds,
+            CapEff = exec.CapEffective,
+            Cgroup = cgroup,
+            ContainerId = containerId,
+            Namespaces = DifferingNamespaces(exec.Namespaces, _initNamespaces.Value),
+            TracerPid = exec.TracerPid,
+            EnvVars = env,
+            StdinType = stdin,
+            Start = _host.StartTimeOf(startTicks),
+            IsKernelThread = false,
+            Partial = partial,
+        };
+    }
+
+    /// <summary>
+    /// An exec whose executable and working directory the program walked, of a binary already hashed:
+    /// /proc is read only for the watched environment variables (and a cgroup not seen before, an argv
+    /// longer than the record, a character device on stdin). Gone by then: partial, the rest exact.
+    /// </summary>
+    private ProcessFacts FactsFromRecord(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited, string? sha256, bool superseded)
+    {
+        _counters.Increment("kernel_execs_from_record");
+        var process = ProcPidDirectory.ByPath(Reader.ProcRoot, pid);
+        var partial = false;
+        var args = exec.Args;
+        if (!exec.ArgsComplete)
+        {
+            // Superseded: /proc has the later image's argv. Otherwise the whole argv while the process lives.
+            var all = Array.Empty<string>();
+            var truncated = false;
+            var complete = !superseded && Reader.TryReadCmdline(process, out all, out truncated) == ProcReadStatus.Ok && all.Length > 0;
+            args = complete ? all : args;
+            partial |= !complete || truncated;
+        }
+
+        IReadOnlyList<string>? env = null;
+        if (superseded)
+        {
+            // Its environment is gone with it; what /proc has now is the next image's.
+            partial = true;
+        }
+        else
+        {
+            var envStatus = Reader.TryReadWatchedEnvironment(process, out var watched);
+            partial |= envStatus != ProcReadStatus.Ok;
+            env = envStatus == ProcReadStatus.Ok ? watched : null;
+        }
+
+        var stdin = exec.StdinKnown ? exec.Stdin : Reader.ReadStdinLink(process) is { } link ? FdLinkClassifier.Classify(link) : null;
+        var (cgroup, containerId) = _cgroups.TryGetValue(exec.CgroupId, out var known) ? known : CgroupOf(process, exec.CgroupId);
+        var executable = exec.ExecutablePath!;
+        return new ProcessFacts
+        {
+            Pid = pid,
+            StartTime = startTicks,
+            EntityId = inherited is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == startTicks ? k.EntityId : EntityIdOf(pid, startTicks),
+            Comm = exec.Comm,
+            ExeLink = exec.ExecutableDeleted ? executable + " (deleted)" : executable,
+            Executable = executable,
+            ExecutableDeleted = exec.ExecutableDeleted,
+            Args = args,
+            CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
+            WorkingDirectory = exec.WorkingDirectory,
+            Uid = exec.Uid,
+            UserName = _users.Resolve(exec.Uid),
+            EffectiveUid = exec.EffectiveUid,
+            EffectiveUserName = exec.EffectiveUid == exec.Uid ? null : _users.Resolve(exec.EffectiveUid),
+            Gid = exec.Gid,
+            GroupName = _groups.Resolve(exec.Gid),
+            EffectiveGid = exec.EffectiveGid,
+            EffectiveGroupName = _groups.Resolve(exec.EffectiveGid),
+            Session = exec.Session,
+            LoginUid = exec.LoginUid,
+            TtyNr = exec.TtyNr,
+            Sha256 = sha256,
+            ExecutableSize = exec.ExecutableSize,
+            ExecutableMtime = exec.ExecutableMtime,
+            ThreadCount = 1,
+            FdCount = exec.FdCount ?? Reader.CountOpenFiles(process),
             CapEff = exec.CapEffective,
             Cgroup = cgroup,
             ContainerId = containerId,

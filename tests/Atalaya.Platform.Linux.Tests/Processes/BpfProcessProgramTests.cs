@@ -75,6 +75,11 @@ public sealed class BpfProcessProgramTests
         Assert.Equal("/bin/sh", kernel.Filename);
         Assert.True(Interop.TryStatx($"/proc/{sleeper.Pid}/exe", out var image));
         Assert.True(kernel.IsExecutable(image), "the record's inode and device are not the executable's");
+        Assert.Equal(Atalaya.Platform.Linux.Hashing.FileIdentity.From(image), kernel.ExecutableIdentity);
+        // The paths walked in the kernel are the links /proc gives.
+        Assert.Equal(Interop.ReadLink($"/proc/{sleeper.Pid}/exe", out _), kernel.ExecutablePath);
+        Assert.False(kernel.ExecutableDeleted);
+        Assert.Equal(Interop.ReadLink($"/proc/{sleeper.Pid}/cwd", out _), kernel.WorkingDirectory);
         // The fd count as /proc/[pid]/fd's size says it (the shell has opened nothing since its exec), and stdin as its link says.
         Assert.True(Interop.TryStatx($"/proc/{sleeper.Pid}/fd", out var fdDirectory));
         Assert.Equal((int)fdDirectory.stx_size, kernel.FdCount);
@@ -142,6 +147,27 @@ public sealed class BpfProcessProgramTests
 
         Assert.Single(records, x => x.Kind == BpfRecordKind.Exit && x.Pid == python.Pid);
         Assert.DoesNotContain(records, x => x.Kind == BpfRecordKind.Fork && x.Ppid == python.Pid);
+    }
+
+    [SkippableFact]
+    public void A_deleted_executable_and_a_removed_working_directory_read_as_proc_shows_them()
+    {
+        using var program = Load();
+        using var temp = new TempDirectory("atalaya-bpf-");
+        var copy = temp.Combine("sleeper");
+        File.Copy("/usr/bin/sleep", copy);
+        var work = temp.Combine("work dir");
+        Directory.CreateDirectory(work);
+        // A dropper's shape: open the binary, unlink it, leave no directory behind, run it from the descriptor.
+        using var shell = SpawnedProcess.Start("/bin/sh", ["-c", $"cd '{work}' && exec 3<'{copy}' && rm '{copy}' && rmdir '{work}' && exec /proc/self/fd/3 10"]);
+        var records = Collect(program, r => r.Any(x => x.Kind == BpfRecordKind.Exec && x.Pid == shell.Pid && x.Exec!.Comm == "3"));
+        var exec = records.Single(x => x.Kind == BpfRecordKind.Exec && x.Pid == shell.Pid && x.Exec!.Comm == "3").Exec!;
+
+        Assert.Equal(copy, exec.ExecutablePath);
+        Assert.True(exec.ExecutableDeleted);
+        Assert.Equal(work + " (deleted)", exec.WorkingDirectory);
+        Assert.Equal(copy + " (deleted)", Interop.ReadLink($"/proc/{shell.Pid}/exe", out _));
+        Assert.Equal(work + " (deleted)", Interop.ReadLink($"/proc/{shell.Pid}/cwd", out _));
     }
 
     [SkippableFact]

@@ -119,6 +119,14 @@ public sealed class BpfProcessRecordParserTests
         Assert.Equal(kind, classified);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 4, (byte)'t', (byte)'r', (byte)'u', (byte)'e', 3, (byte)'b', (byte)'i', (byte)'n', 3, (byte)'u', (byte)'s', (byte)'r' }, "/usr/bin/true")]
+    [InlineData(new byte[0], "/")]
+    [InlineData(new byte[] { 5, (byte)'a' }, null)]
+    [InlineData(new byte[] { 0 }, null)]
+    public void A_walked_path_is_its_components_leaf_first(byte[] components, string? path) =>
+        Assert.Equal(path, BpfProcessRecordParser.JoinLeafFirst(components));
+
     [Fact]
     public void An_argv_longer_than_the_record_is_its_beginning_marked_incomplete()
     {
