@@ -85,49 +85,29 @@ internal sealed partial class ProcessEventBuilder
         // resolved and checked to be the very file that ran; unresolved when it is not.
         partial = true;
         executable = ResolveGivenExecutable(exec, out sha256, out size, out mtime);
+        deleted = exec.ExecutablePath is not null && exec.ExecutableDeleted;
+        cwd = exec.WorkingDirectory;
         fds = exec.FdCount;
         stdin = exec.StdinKnown ? exec.Stdin : null;
         var known = _cgroups.TryGetValue(exec.CgroupId, out var cached) ? cached : default;
         return Facts(known.Path, known.ContainerId);
 
-        ProcessFacts Facts(string? cgroup, string? containerId) => new()
+        ProcessFacts Facts(string? cgroup, string? containerId) => RecordFacts(pid, startTicks, exec, inherited) with
         {
-            Pid = pid,
-            StartTime = startTicks,
-            EntityId = inherited is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == startTicks ? k.EntityId : EntityIdOf(pid, startTicks),
-            Comm = exec.Comm,
             ExeLink = executable is null ? null : deleted ? executable + " (deleted)" : executable,
             Executable = executable,
             ExecutableDeleted = deleted,
             Args = args,
             CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
             WorkingDirectory = cwd,
-            Uid = exec.Uid,
-            UserName = _users.Resolve(exec.Uid),
-            EffectiveUid = exec.EffectiveUid,
-            EffectiveUserName = exec.EffectiveUid == exec.Uid ? null : _users.Resolve(exec.EffectiveUid),
-            Gid = exec.Gid,
-            GroupName = _groups.Resolve(exec.Gid),
-            EffectiveGid = exec.EffectiveGid,
-            EffectiveGroupName = _groups.Resolve(exec.EffectiveGid),
-            Session = exec.Session,
-            LoginUid = exec.LoginUid,
-            TtyNr = exec.TtyNr,
             Sha256 = sha256,
             ExecutableSize = size,
             ExecutableMtime = mtime,
-            // exec ends every other thread of the process (de_thread) before the tracepoint.
-            ThreadCount = 1,
             FdCount = fds,
-            CapEff = exec.CapEffective,
             Cgroup = cgroup,
             ContainerId = containerId,
-            Namespaces = DifferingNamespaces(exec.Namespaces, _initNamespaces.Value),
-            TracerPid = exec.TracerPid,
             EnvVars = env,
             StdinType = stdin,
-            Start = _host.StartTimeOf(startTicks),
-            IsKernelThread = false,
             Partial = partial,
         };
     }
@@ -169,56 +149,79 @@ internal sealed partial class ProcessEventBuilder
         var stdin = exec.StdinKnown ? exec.Stdin : Reader.ReadStdinLink(process) is { } link ? FdLinkClassifier.Classify(link) : null;
         var (cgroup, containerId) = _cgroups.TryGetValue(exec.CgroupId, out var known) ? known : CgroupOf(process, exec.CgroupId);
         var executable = exec.ExecutablePath!;
-        return new ProcessFacts
+        return RecordFacts(pid, startTicks, exec, inherited) with
         {
-            Pid = pid,
-            StartTime = startTicks,
-            EntityId = inherited is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == startTicks ? k.EntityId : EntityIdOf(pid, startTicks),
-            Comm = exec.Comm,
             ExeLink = exec.ExecutableDeleted ? executable + " (deleted)" : executable,
             Executable = executable,
             ExecutableDeleted = exec.ExecutableDeleted,
             Args = args,
             CommandLine = args.Length == 0 ? null : CommandLine.Join(args),
             WorkingDirectory = exec.WorkingDirectory,
-            Uid = exec.Uid,
-            UserName = _users.Resolve(exec.Uid),
-            EffectiveUid = exec.EffectiveUid,
-            EffectiveUserName = exec.EffectiveUid == exec.Uid ? null : _users.Resolve(exec.EffectiveUid),
-            Gid = exec.Gid,
-            GroupName = _groups.Resolve(exec.Gid),
-            EffectiveGid = exec.EffectiveGid,
-            EffectiveGroupName = _groups.Resolve(exec.EffectiveGid),
-            Session = exec.Session,
-            LoginUid = exec.LoginUid,
-            TtyNr = exec.TtyNr,
             Sha256 = sha256,
             ExecutableSize = exec.ExecutableSize,
             ExecutableMtime = exec.ExecutableMtime,
-            ThreadCount = 1,
             FdCount = exec.FdCount ?? Reader.CountOpenFiles(process),
-            CapEff = exec.CapEffective,
             Cgroup = cgroup,
             ContainerId = containerId,
-            Namespaces = DifferingNamespaces(exec.Namespaces, _initNamespaces.Value),
-            TracerPid = exec.TracerPid,
             EnvVars = env,
             StdinType = stdin,
-            Start = _host.StartTimeOf(startTicks),
-            IsKernelThread = false,
             Partial = partial,
         };
     }
 
+    /// <summary>What the record alone says of the process; the callers add the image and /proc's facts.</summary>
+    private ProcessFacts RecordFacts(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited) => new()
+    {
+        Pid = pid,
+        StartTime = startTicks,
+        EntityId = inherited is { StartTimeEstimated: false } k && k.Pid == pid && k.StartTime == startTicks ? k.EntityId : EntityIdOf(pid, startTicks),
+        Comm = exec.Comm,
+        Args = exec.Args,
+        Uid = exec.Uid,
+        UserName = _users.Resolve(exec.Uid),
+        EffectiveUid = exec.EffectiveUid,
+        EffectiveUserName = exec.EffectiveUid == exec.Uid ? null : _users.Resolve(exec.EffectiveUid),
+        Gid = exec.Gid,
+        GroupName = _groups.Resolve(exec.Gid),
+        EffectiveGid = exec.EffectiveGid,
+        EffectiveGroupName = _groups.Resolve(exec.EffectiveGid),
+        Session = exec.Session,
+        LoginUid = exec.LoginUid,
+        TtyNr = exec.TtyNr,
+        // exec ends every other thread of the process (de_thread) before the tracepoint.
+        ThreadCount = 1,
+        CapEff = exec.CapEffective,
+        Namespaces = DifferingNamespaces(exec.Namespaces, _initNamespaces.Value),
+        TracerPid = exec.TracerPid,
+        Start = _host.StartTimeOf(startTicks),
+        IsKernelThread = false,
+        Partial = false,
+    };
+
     /// <summary>
-    /// The path execve was given, symlinks resolved, when the file there now is the one that ran (same
-    /// inode and device): then its hash is known too. Otherwise the path as given (a relative one: null).
+    /// The executable of a process /proc can no longer show: the path the program walked, else the one
+    /// execve was given with symlinks resolved when the file there now is the one that ran (same inode
+    /// and device), else that path as given (a relative one: null). Hashed when the cache knows the
+    /// identity or the file at the path is still the one that ran.
     /// </summary>
     private string? ResolveGivenExecutable(KernelExec exec, out string? sha256, out long? size, out DateTimeOffset? mtime)
     {
         sha256 = null;
         size = null;
         mtime = null;
+        if (exec.ExecutablePath is { } walked)
+        {
+            size = exec.ExecutableSize;
+            mtime = exec.ExecutableMtime;
+            if (!_hashes.TryGetKnown(exec.ExecutableIdentity, out sha256) && !exec.ExecutableDeleted
+                && Interop.TryStatx(walked, out var now) && exec.IsExecutable(now))
+            {
+                _hashes.TryGetSha256(walked, out sha256);
+            }
+
+            return walked;
+        }
+
         if (exec.Filename is not { } given || !given.StartsWith('/'))
         {
             return null;
