@@ -12,11 +12,13 @@ internal sealed partial class ProcessEventBuilder
     private readonly Dictionary<ulong, (string? Path, string? ContainerId)> _cgroups = [];
 
     /// <summary>
-    /// The record gives credentials, session, tty, capabilities, tracer, namespaces, start time, comm
-    /// and argv, open files and stdin as they were at the exec; /proc adds what the record cannot
-    /// carry: the resolved executable and its hash, the working directory and the watched environment
-    /// variables — four reads through one handle instead of the eleven of a full read. A process gone
-    /// before they are made keeps the record's facts, with the path execve was given, marked partial.
+    /// The record gives credentials, session, tty, capabilities, tracer, namespaces, start time, comm,
+    /// argv, open files, stdin, the executable's identity and the executable's and working directory's
+    /// paths as they were at the exec. For a binary already hashed, /proc adds only the watched
+    /// environment variables (<see cref="FactsFromRecord"/>). The first exec of a binary (its hash is
+    /// not known yet) or a path the program could not walk reads the image from /proc, through one
+    /// handle, after checking it is still the record's. A process gone before the reads keeps the
+    /// record's facts, marked partial.
     /// </summary>
     /// <param name="superseded">A later exec of the same process is already known: /proc shows that image now, not this one.</param>
     public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited, bool superseded)
