@@ -25,6 +25,43 @@ internal static class DnsMessageParser
     private const ushort ClassIn = 1;
 
     /// <summary>
+    /// A query (QR clear, opcode QUERY, one question): its id and the name asked, lower-cased as
+    /// <see cref="TryReadName"/> gives it, so that a response's question compares equal whatever the
+    /// resolver's case randomization (0x20) did to it.
+    /// </summary>
+    public static bool TryParseQuery(ReadOnlySpan<byte> message, out ushort id, out string name)
+    {
+        id = 0;
+        name = string.Empty;
+        if (message.Length < HeaderLength)
+        {
+            return false;
+        }
+
+        var flags = BinaryPrimitives.ReadUInt16BigEndian(message[2..]);
+        if ((flags & 0x8000) != 0 || ((flags >> 11) & 0xF) != 0 || !TryParseQuestion(message, out name))
+        {
+            return false;
+        }
+
+        id = BinaryPrimitives.ReadUInt16BigEndian(message);
+        return true;
+    }
+
+    /// <summary>The name of the message's one question (lower-cased); false without exactly one.</summary>
+    public static bool TryParseQuestion(ReadOnlySpan<byte> message, out string name)
+    {
+        name = string.Empty;
+        if (message.Length < HeaderLength || BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1)
+        {
+            return false;
+        }
+
+        var offset = HeaderLength;
+        return TryReadName(message, ref offset, out name);
+    }
+
+    /// <summary>
     /// Appends the A and AAAA answers of the response in <paramref name="message"/> to
     /// <paramref name="into"/>, each tied to the question's name. false (nothing appended) when the
     /// message is not a well-formed response with one question.

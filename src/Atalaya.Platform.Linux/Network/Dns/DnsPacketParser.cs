@@ -15,12 +15,22 @@ internal static class DnsPacketParser
     private const int UdpHeaderLength = 8;
     private const int DnsPort = 53;
 
-    public static bool TryParse(ReadOnlySpan<byte> packet, out ReadOnlySpan<byte> payload, out IPAddress client, out int clientPort, out IPAddress server)
+    /// <summary>A response: UDP from port 53 (the server) to the client's port.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> packet, out ReadOnlySpan<byte> payload, out IPAddress client, out int clientPort, out IPAddress server) =>
+        TryParseUdp(packet, out payload, out server, out var sourcePort, out client, out clientPort) && sourcePort == DnsPort;
+
+    /// <summary>A query: UDP from the client's port to port 53 (the server).</summary>
+    public static bool TryParseQuery(ReadOnlySpan<byte> packet, out ReadOnlySpan<byte> payload, out IPAddress client, out int clientPort, out IPAddress server) =>
+        TryParseUdp(packet, out payload, out client, out clientPort, out server, out var destinationPort) && destinationPort == DnsPort;
+
+    private static bool TryParseUdp(ReadOnlySpan<byte> packet, out ReadOnlySpan<byte> payload, out IPAddress source, out int sourcePort,
+        out IPAddress destination, out int destinationPort)
     {
         payload = default;
-        client = IPAddress.None;
-        server = IPAddress.None;
-        clientPort = 0;
+        source = IPAddress.None;
+        destination = IPAddress.None;
+        sourcePort = 0;
+        destinationPort = 0;
         if (packet.IsEmpty)
         {
             return false;
@@ -46,8 +56,8 @@ internal static class DnsPacketParser
                     return false;
                 }
 
-                server = new IPAddress(packet.Slice(12, 4));
-                client = new IPAddress(packet.Slice(16, 4));
+                source = new IPAddress(packet.Slice(12, 4));
+                destination = new IPAddress(packet.Slice(16, 4));
                 udpOffset = headerLength;
                 ipEnd = total;
                 break;
@@ -63,8 +73,8 @@ internal static class DnsPacketParser
                     return false;
                 }
 
-                server = new IPAddress(packet.Slice(8, 16));
-                client = new IPAddress(packet.Slice(24, 16));
+                source = new IPAddress(packet.Slice(8, 16));
+                destination = new IPAddress(packet.Slice(24, 16));
                 udpOffset = 40;
                 ipEnd = 40 + payloadLength;
                 break;
@@ -78,10 +88,10 @@ internal static class DnsPacketParser
         }
 
         var udp = packet[udpOffset..ipEnd];
-        var sourcePort = BinaryPrimitives.ReadUInt16BigEndian(udp);
-        clientPort = BinaryPrimitives.ReadUInt16BigEndian(udp[2..]);
+        sourcePort = BinaryPrimitives.ReadUInt16BigEndian(udp);
+        destinationPort = BinaryPrimitives.ReadUInt16BigEndian(udp[2..]);
         var udpLength = BinaryPrimitives.ReadUInt16BigEndian(udp[4..]);
-        if (sourcePort != DnsPort || udpLength < UdpHeaderLength || udpLength > udp.Length)
+        if (udpLength < UdpHeaderLength || udpLength > udp.Length)
         {
             return false;
         }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net;
 
 namespace Atalaya.Platform.Linux.Network.Dns;
@@ -5,10 +7,12 @@ namespace Atalaya.Platform.Linux.Network.Dns;
 /// <summary>
 /// Watches DNS answers arriving at this host (root only: an AF_PACKET socket needs CAP_NET_RAW)
 /// and teaches <see cref="Names.AddressNames"/> which name each address was looked up as, with
-/// the asking process when it still holds its socket. The kernel filter
-/// (<see cref="DnsCaptureFilter"/>) passes only UDP from port 53; everything else is dropped
-/// before it is copied. Frames this host sends are skipped: on <c>lo</c> every frame is seen
-/// twice (outgoing, then host), and an answer the host serves to others is not a name it uses.
+/// the asking process when it still holds its socket. Only an answer to a query this host sent is
+/// believed (<see cref="OutstandingQueries"/>): anyone can send UDP from port 53. The kernel filter
+/// (<see cref="DnsCaptureFilter"/>) passes only UDP from or to port 53; everything else is dropped
+/// before it is copied. Queries are taken from the frames this host sends; answers from the frames
+/// it receives (on <c>lo</c> every frame is seen twice, outgoing then host), and an answer the host
+/// serves to others is not a name it uses.
 /// </summary>
 internal sealed class DnsSniffer : IDisposable
 {
@@ -23,6 +27,9 @@ internal sealed class DnsSniffer : IDisposable
     private long _answers;
     private long _malformed;
     private long _skippedOutgoing;
+    private long _queries;
+    private long _unsolicited;
+    private readonly OutstandingQueries _outstanding = new();
     private int _disposed;
 
     private DnsSniffer(SafePacketHandle socket, Names.AddressNames names, UdpPortOwners? owners)
@@ -40,6 +47,12 @@ internal sealed class DnsSniffer : IDisposable
     public long Malformed => Interlocked.Read(ref _malformed);
 
     public long SkippedOutgoing => Interlocked.Read(ref _skippedOutgoing);
+
+    /// <summary>Queries this host sent (the answers it waits for).</summary>
+    public long Queries => Interlocked.Read(ref _queries);
+
+    /// <summary>Answers that matched no query of this host (forged, late, or to a query sent before the agent started): not learned.</summary>
+    public long Unsolicited => Interlocked.Read(ref _unsolicited);
 
     /// <summary>Why the sniffer stopped on its own (a receive error), null while it runs.</summary>
     public string? StoppedReason { get; private set; }
@@ -77,18 +90,48 @@ internal sealed class DnsSniffer : IDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Parses one captured IP packet and learns its answers; false when it is not a well-formed DNS response.</summary>
-    internal bool Handle(ReadOnlySpan<byte> packet, List<DnsAnswer> scratch)
+    /// <summary>A frame this host sent: a query is remembered until its answer; anything else is skipped.</summary>
+    internal void HandleOutgoing(ReadOnlySpan<byte> packet, long now)
+    {
+        if (DnsPacketParser.TryParseQuery(packet, out var payload, out _, out var clientPort, out var server)
+            && DnsMessageParser.TryParseQuery(payload, out var id, out var name))
+        {
+            _outstanding.Asked(clientPort, server, id, name, now);
+            Interlocked.Increment(ref _queries);
+            return;
+        }
+
+        Interlocked.Increment(ref _skippedOutgoing);
+    }
+
+    /// <summary>
+    /// A frame this host received: learns the answers of a response to one of its queries; false when it
+    /// is not a well-formed response or answers nothing this host asked. A query (this host serving DNS)
+    /// is ignored.
+    /// </summary>
+    internal bool Handle(ReadOnlySpan<byte> packet, List<DnsAnswer> scratch, long now)
     {
         scratch.Clear();
-        if (!DnsPacketParser.TryParse(packet, out var payload, out _, out var clientPort, out _)
+        if (!DnsPacketParser.TryParse(packet, out var payload, out _, out var clientPort, out var server)
             || !DnsMessageParser.TryParseResponse(payload, scratch))
         {
-            Interlocked.Increment(ref _malformed);
+            if (!DnsPacketParser.TryParseQuery(packet, out _, out _, out _, out _))
+            {
+                Interlocked.Increment(ref _malformed);
+            }
+
             return false;
         }
 
         Interlocked.Increment(ref _responses);
+        if (!DnsMessageParser.TryParseQuestion(payload, out var question)
+            || !_outstanding.TryAnswer(clientPort, server, BinaryPrimitives.ReadUInt16BigEndian(payload), question, now))
+        {
+            Interlocked.Increment(ref _unsolicited);
+            scratch.Clear();
+            return false;
+        }
+
         string? querier = null;
         if (scratch.Count > 0 && _owners is not null)
         {
@@ -137,11 +180,11 @@ internal sealed class DnsSniffer : IDisposable
 
             if (packetType == Interop.PACKET_OUTGOING)
             {
-                Interlocked.Increment(ref _skippedOutgoing);
+                HandleOutgoing(buffer.AsSpan(0, received), Stopwatch.GetTimestamp());
                 continue;
             }
 
-            Handle(buffer.AsSpan(0, received), scratch);
+            Handle(buffer.AsSpan(0, received), scratch, Stopwatch.GetTimestamp());
         }
     }
 }

@@ -44,6 +44,9 @@ public sealed class NetworkNaming : IDisposable
     /// <summary>DNS answers learned so far.</summary>
     public long DnsAnswers => _sniffer?.Answers ?? 0;
 
+    /// <summary>DNS answers that answered no query of this host, so taught nothing (forged ones among them).</summary>
+    public long DnsAnswersUnsolicited => _sniffer?.Unsolicited ?? 0;
+
     public EcsEvent Enrich(EcsEvent value) => _enricher.Enrich(value);
 
     public void Dispose()

@@ -162,4 +162,14 @@ public sealed class DnsMessageParserTests
         // Some mutations (ttl, id, address bytes) leave a valid message: the parser is not just refusing everything.
         Assert.InRange(parsed, 1, 19_999);
     }
+
+    [Fact]
+    public void A_query_gives_its_id_and_lower_cased_name_and_a_response_is_not_a_query()
+    {
+        Assert.True(DnsMessageParser.TryParseQuery(DnsWire.Query(0x1234, "Mixed.Example.Test"), out var id, out var name));
+        Assert.Equal(0x1234, id);
+        Assert.Equal("mixed.example.test", name);
+        Assert.False(DnsMessageParser.TryParseQuery(DnsWire.Response(1, "a.example.test", null, IPAddress.Loopback), out _, out _));
+        Assert.False(DnsMessageParser.TryParseQuery(DnsWire.Header(1, 0x0100, 2, 0), out _, out _));
+    }
 }

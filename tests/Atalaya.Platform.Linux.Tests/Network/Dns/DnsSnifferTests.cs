@@ -32,9 +32,10 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
         // Hostile first (a compression pointer to itself), then a good answer from a port that is
         // not DNS, then the real answer: the sniffer handles them in order.
         var hostile = DnsWire.Header(1, 0x8180, 1, 1).Concat(new byte[] { 0xC0, 12, 0, 1, 0, 1 }).ToArray();
-        await ExchangeAsync(client, dns, hostile);
-        await ExchangeAsync(client, other, DnsWire.Response(2, "not-dns.example.test", null, IPAddress.Parse("203.0.113.78")));
-        await ExchangeAsync(client, dns, DnsWire.Response(3, "Beacon.Example.Test", "c2.example.test", IPAddress.Parse("203.0.113.77")));
+        await ExchangeAsync(client, dns, "q.example.test", hostile);
+        await ExchangeAsync(client, other, "not-dns.example.test", DnsWire.Response(2, "not-dns.example.test", null, IPAddress.Parse("203.0.113.78")));
+        // The resolver's 0x20 case randomization: the answer's question matches whatever its case.
+        await ExchangeAsync(client, dns, "beacon.example.test", DnsWire.Response(3, "Beacon.Example.Test", "c2.example.test", IPAddress.Parse("203.0.113.77")));
 
         var learned = await Eventually.WaitForAsync(
             () => names.TryGetName(IPAddress.Parse("203.0.113.77"), out var name, out var source, out var querier) ? (name, source, querier) : default,
@@ -46,10 +47,41 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
         Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.78"), out _, out _));
         Assert.True(sniffer.Malformed >= 1);
 
-        // On lo each frame passes twice (outgoing, then host): the outgoing copies are skipped, so
-        // the answer was learned once per frame, not twice.
+        // On lo each frame passes twice (outgoing, then host): the outgoing copies of the answers are
+        // skipped (those of the queries are the queries), so the answer was learned once, not twice.
         Assert.True(sniffer.SkippedOutgoing >= 2);
+        Assert.True(sniffer.Queries >= 2);
+        Assert.Equal(0, sniffer.Unsolicited);
         Assert.Null(sniffer.StoppedReason);
+    }
+
+    [SkippableFact]
+    public async Task An_answer_to_no_query_of_this_host_teaches_no_name()
+    {
+        var names = new AddressNames(hosts: null, reverse: null);
+        using var sniffer = DnsSniffer.TryStart(names, new UdpPortOwners("/proc", TimeProvider.System), out var reason);
+        Skip.If(sniffer is null, $"cannot capture: {reason}");
+
+        using var dns = Bind(53);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[512];
+
+        // Forged: sent from port 53 to a client that asked nothing.
+        await dns.SendToAsync(DnsWire.Response(7, "bank.example.test", null, IPAddress.Parse("203.0.113.90")), client.LocalEndPoint!, timeout.Token);
+        await client.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+        // Asked, but answered with another id, and for another name.
+        await ExchangeAsync(client, dns, "asked.example.test", DnsWire.Response(8, "asked.example.test", null, IPAddress.Parse("203.0.113.91")), queryId: 9);
+        await ExchangeAsync(client, dns, "asked.example.test", DnsWire.Response(10, "bank.example.test", null, IPAddress.Parse("203.0.113.92")));
+        // Then a real exchange, so the sniffer has certainly read the three before it.
+        await ExchangeAsync(client, dns, "real.example.test", DnsWire.Response(11, "real.example.test", null, IPAddress.Parse("203.0.113.93")));
+
+        await Eventually.WaitForAsync(() => names.TryGetName(IPAddress.Parse("203.0.113.93"), out _, out _), found => found);
+        Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.90"), out _, out _));
+        Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.91"), out _, out _));
+        Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.92"), out _, out _));
+        Assert.Equal(3, sniffer!.Unsolicited);
     }
 
     private static Socket Bind(int port)
@@ -59,11 +91,11 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
         return socket;
     }
 
-    /// <summary>The client asks, the responder answers with <paramref name="answer"/> (its id patched in), the client reads it.</summary>
-    private static async Task ExchangeAsync(Socket client, Socket responder, byte[] answer)
+    /// <summary>The client asks <paramref name="name"/> (with the answer's id unless told), the responder answers with <paramref name="answer"/>, the client reads it.</summary>
+    private static async Task ExchangeAsync(Socket client, Socket responder, string name, byte[] answer, ushort? queryId = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await client.SendToAsync(DnsWire.Query(answer[1], "q.example.test"), responder.LocalEndPoint!, timeout.Token);
+        await client.SendToAsync(DnsWire.Query(queryId ?? (ushort)((answer[0] << 8) | answer[1]), name), responder.LocalEndPoint!, timeout.Token);
         var buffer = new byte[512];
         var received = await responder.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
         await responder.SendToAsync(answer, received.RemoteEndPoint, timeout.Token);
