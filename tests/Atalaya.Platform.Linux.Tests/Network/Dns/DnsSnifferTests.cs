@@ -21,13 +21,11 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
     public async Task Answers_from_port_53_on_loopback_name_the_address_with_the_asking_process_and_others_do_not()
     {
         var names = new AddressNames(hosts: null, reverse: null);
-        using var sniffer = DnsSniffer.TryStart(names, new UdpPortOwners("/proc", TimeProvider.System), out var reason);
-        Skip.If(sniffer is null, $"cannot capture: {reason}");
+        using var sniffer = StartSniffer(names);
 
         using var dns = Bind(53);
         using var other = Bind(5353);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = Client();
 
         // Hostile first (a compression pointer to itself), then a good answer from a port that is
         // not DNS, then the real answer: the sniffer handles them in order.
@@ -40,7 +38,7 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
         var learned = await Eventually.WaitForAsync(
             () => names.TryGetName(IPAddress.Parse("203.0.113.77"), out var name, out var source, out var querier) ? (name, source, querier) : default,
             found => found.name is not null);
-        output.WriteLine($"learned {learned.name} from {learned.source}, asked by {learned.querier}; responses {sniffer!.Responses}, malformed {sniffer.Malformed}, skipped outgoing {sniffer.SkippedOutgoing}");
+        output.WriteLine($"learned {learned.name} from {learned.source}, asked by {learned.querier}; responses {sniffer.Responses}, malformed {sniffer.Malformed}, skipped outgoing {sniffer.SkippedOutgoing}");
         Assert.Equal("beacon.example.test", learned.name);
         Assert.Equal(AddressNames.SourceDns, learned.source);
         Assert.Equal($"{ProcessName()} (pid {Environment.ProcessId})", learned.querier);
@@ -59,12 +57,10 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
     public async Task An_answer_to_no_query_of_this_host_teaches_no_name()
     {
         var names = new AddressNames(hosts: null, reverse: null);
-        using var sniffer = DnsSniffer.TryStart(names, new UdpPortOwners("/proc", TimeProvider.System), out var reason);
-        Skip.If(sniffer is null, $"cannot capture: {reason}");
+        using var sniffer = StartSniffer(names);
 
         using var dns = Bind(53);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = Client();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var buffer = new byte[512];
 
@@ -81,7 +77,21 @@ public sealed class DnsSnifferTests(ITestOutputHelper output)
         Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.90"), out _, out _));
         Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.91"), out _, out _));
         Assert.False(names.TryGetName(IPAddress.Parse("203.0.113.92"), out _, out _));
-        Assert.Equal(3, sniffer!.Unsolicited);
+        Assert.Equal(3, sniffer.Unsolicited);
+    }
+
+    private static DnsSniffer StartSniffer(AddressNames names)
+    {
+        var sniffer = DnsSniffer.TryStart(names, new UdpPortOwners("/proc", TimeProvider.System), out var reason);
+        Skip.If(sniffer is null, $"cannot capture: {reason}");
+        return sniffer;
+    }
+
+    private static Socket Client()
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return client;
     }
 
     private static Socket Bind(int port)
