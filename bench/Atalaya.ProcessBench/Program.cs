@@ -30,7 +30,7 @@ foreach (var scenario in scenarios)
             break;
         case "loop":
             Bench.RunLoad(host, generator, "execgen loop 800/s", rate: 800, count: 8000, "/usr/bin/true");
-            Bench.RunBashLoop(host, seconds: 10);
+            Bench.RunBashLoop(host, generator, seconds: 10);
             break;
         case "rates":
             foreach (var rate in new[] { 100, 400, 1600 })
@@ -81,24 +81,19 @@ internal static class Bench
         return output;
     }
 
-    /// <summary>The generator path, for the unmeasured warm-up load of <see cref="Measure"/>.</summary>
-    private static string? _generator;
+    public static void RunLoad(LinuxHostInfo host, string generator, string label, int rate, int count, params string[] program) =>
+        Measure(host, generator, label, () => Process.Start(generator, [rate.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture), .. program])!);
 
-    public static void RunLoad(LinuxHostInfo host, string generator, string label, int rate, int count, params string[] program)
-    {
-        _generator = generator;
-        Measure(host, label, () => Process.Start(generator, [rate.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture), .. program])!);
-    }
-
-    public static void RunBashLoop(LinuxHostInfo host, int seconds) =>
-        Measure(host, $"bash loop {seconds} s", () => Process.Start("/bin/bash", ["-c", $"end=$((SECONDS + {seconds})); while ((SECONDS < end)); do /usr/bin/true; done"])!);
+    public static void RunBashLoop(LinuxHostInfo host, string generator, int seconds) =>
+        Measure(host, generator, $"bash loop {seconds} s", () => Process.Start("/bin/bash", ["-c", $"end=$((SECONDS + {seconds})); while ((SECONDS < end)); do /usr/bin/true; done"])!);
 
     /// <summary>
     /// Runs the connector while the load runs; latency is kernel timestamp to the event leaving
     /// enrichment (published); completeness counts exec events of the load's children with both the
     /// executable and the command line; CPU is this process's utime+stime over the load's wall time.
     /// </summary>
-    private static void Measure(LinuxHostInfo host, string label, Func<Process> startLoad)
+    /// <param name="generator">execgen, for the unmeasured warm-up load.</param>
+    private static void Measure(LinuxHostInfo host, string generator, string label, Func<Process> startLoad)
     {
         // As the agent runs it: with the kernel program when it loads. ATALAYA_BENCH_KERNEL=0: the connector alone.
         var kernel = Environment.GetEnvironmentVariable("ATALAYA_BENCH_KERNEL") != "0";
@@ -127,12 +122,12 @@ internal static class Bench
         // (perf: its thread took as much CPU as the sensor's in the first 8 s at 100 execs/s), which
         // the agent pays once at start, not per exec. ATALAYA_BENCH_WARMUP seconds (default 5, 0: none).
         var warmup = int.TryParse(Environment.GetEnvironmentVariable("ATALAYA_BENCH_WARMUP"), CultureInfo.InvariantCulture, out var w) ? w : 5;
-        if (warmup > 0 && _generator is not null)
+        if (warmup > 0)
         {
             // The statistics read (bpftool, JSON) too: read once cold, its methods were re-JIT'd in the
             // background during the measured load.
             _ = KernelProgramStats.Read();
-            using var warm = Process.Start(_generator, ["200", (200 * warmup).ToString(CultureInfo.InvariantCulture), "/usr/bin/true"])!;
+            using var warm = Process.Start(generator, ["200", (200 * warmup).ToString(CultureInfo.InvariantCulture), "/usr/bin/true"])!;
             warm.WaitForExit();
             _ = KernelProgramStats.Read();
             Thread.Sleep(1000);
