@@ -185,9 +185,7 @@ public sealed class ExecutableHashCache
         string.Concat(procRoot.TrimEnd('/'), "/", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "/exe");
 
     /// <summary>The SHA-256 of a file already hashed with exactly this identity; no I/O.</summary>
-    internal bool TryGetKnown(FileIdentity identity, out string? sha256) => TryGetCached(identity, out sha256);
-
-    private bool TryGetCached(FileIdentity identity, out string? hash)
+    internal bool TryGetCached(FileIdentity identity, out string? hash)
     {
         lock (_gate)
         {

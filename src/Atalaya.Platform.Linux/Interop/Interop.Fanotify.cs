@@ -29,16 +29,6 @@ internal static partial class Interop
     internal const int ESTALE = 116;
     internal const int EOPNOTSUPP = 95;
 
-    internal const short POLLIN = 0x1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct PollFd
-    {
-        public int fd;
-        public short events;
-        public short revents;
-    }
-
     [LibraryImport("libc", EntryPoint = "fanotify_init", SetLastError = true)]
     private static partial int fanotify_init(uint flags, uint event_f_flags);
 
@@ -54,9 +44,6 @@ internal static partial class Interop
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint read(int fd, byte* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int poll(PollFd* fds, nuint nfds, int timeout);
 
     [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int statfs(string path, byte* buf);
@@ -137,25 +124,6 @@ internal static partial class Interop
 
             errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
             return (int)n;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>poll(2) for readability with a timeout; true when readable.</summary>
-    internal static unsafe bool PollReadable(SafeFileHandle handle, int timeoutMilliseconds)
-    {
-        var added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            var fds = new PollFd { fd = (int)handle.DangerousGetHandle(), events = POLLIN };
-            return poll(&fds, 1, timeoutMilliseconds) > 0 && (fds.revents & POLLIN) != 0;
         }
         finally
         {

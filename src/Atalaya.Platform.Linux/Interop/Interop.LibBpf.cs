@@ -58,19 +58,4 @@ internal static partial class Interop
     /// <summary>Formats libbpf's message with its va_list (passed by pointer on x86-64 and arm64).</summary>
     [LibraryImport("libc", EntryPoint = "vsnprintf")]
     internal static unsafe partial int VsnPrintf(byte* buffer, nuint size, byte* format, nint arguments);
-
-    /// <summary>
-    /// poll(2) for readability of two descriptors (a negative one is ignored, as poll does); the count
-    /// ready, 0 on timeout, or -errno.
-    /// </summary>
-    internal static unsafe int PollReadable(int first, int second, int timeoutMilliseconds, out bool firstReady, out bool secondReady)
-    {
-        var fds = stackalloc PollFd[2];
-        fds[0] = new PollFd { fd = first, events = POLLIN };
-        fds[1] = new PollFd { fd = second, events = POLLIN };
-        var ready = poll(fds, 2, timeoutMilliseconds);
-        firstReady = ready > 0 && (fds[0].revents & POLLIN) != 0;
-        secondReady = ready > 0 && (fds[1].revents & POLLIN) != 0;
-        return ready < 0 ? -Marshal.GetLastPInvokeError() : ready;
-    }
 }

@@ -60,12 +60,6 @@ internal sealed record KernelExec
     /// <summary>argv as /proc/[pid]/cmdline would give it, at most the program's 4 KiB.</summary>
     public required string[] Args { get; init; }
 
-    /// <summary>The inode of the executable that was run.</summary>
-    public ulong ExecutableInode { get; init; }
-
-    /// <summary>Its filesystem's device as the kernel encodes dev_t (major &lt;&lt; 20 | minor).</summary>
-    public uint ExecutableDevice { get; init; }
-
     /// <summary>The executable's path as /proc/[pid]/exe names it (without " (deleted)"); null when the walk did not reach the root.</summary>
     public string? ExecutablePath { get; init; }
 
@@ -92,9 +86,12 @@ internal sealed record KernelExec
     /// <summary>False for a character device other than /dev/null: its name (a tty?) needs /proc's link.</summary>
     public bool StdinKnown { get; init; }
 
-    /// <summary>Whether a statx result names the file this exec ran.</summary>
-    public bool IsExecutable(in Interop.StatxBuffer stat) =>
-        stat.stx_ino == ExecutableInode && stat.stx_dev_major == ExecutableDevice >> 20 && stat.stx_dev_minor == (ExecutableDevice & 0xfffff);
+    /// <summary>Whether a statx result names the file this exec ran (the same inode on the same device; it may have changed since).</summary>
+    public bool IsExecutable(in Interop.StatxBuffer stat)
+    {
+        var now = Hashing.FileIdentity.From(stat);
+        return now.Inode == ExecutableIdentity.Inode && now.Device == ExecutableIdentity.Device;
+    }
 
     /// <summary>The whole argv fitted in the record; otherwise <see cref="Args"/> is its beginning.</summary>
     public required bool ArgsComplete { get; init; }

@@ -87,7 +87,7 @@ internal static class BpfProcessRecordParser
             namespaces[i] = U32(data, 80 + (4 * i));
         }
 
-        var filename = CString(data.Slice(FilenameOffset, FilenameBytes));
+        var filename = ProcConnectorParser.CString(data.Slice(FilenameOffset, FilenameBytes));
         var stdinKnown = StdinInode.TryClassify(U32(data, 148), U32(data, 144), U64(data, 136), out var stdin);
         var exec = new KernelExec
         {
@@ -102,7 +102,7 @@ internal static class BpfProcessRecordParser
             TtyNr = (int)U32(data, 72),
             TracerPid = (int)U32(data, 76),
             Namespaces = namespaces,
-            Comm = CString(data.Slice(CommOffset, CommBytes)),
+            Comm = ProcConnectorParser.CString(data.Slice(CommOffset, CommBytes)),
             Filename = filename.Length == 0 ? null : filename,
             Args = ProcCmdlineParser.Parse(data.Slice(ExecFixedBytes + pathBytes, (int)argsCopied)),
             ExecutablePath = executable,
@@ -110,8 +110,6 @@ internal static class BpfProcessRecordParser
             WorkingDirectory = cwd,
             ExecutableIdentity = Hashing.FileIdentity.FromKernel(U32(data, 128), U64(data, 120), (long)U64(data, 424),
                 (long)U64(data, 432), U32(data, 448) & NanosecondBits, (long)U64(data, 440), U32(data, 452) & NanosecondBits),
-            ExecutableInode = U64(data, 120),
-            ExecutableDevice = U32(data, 128),
             FdCount = U32(data, 132) is var fds && fds != uint.MaxValue ? (int)fds : null,
             Stdin = stdin,
             StdinKnown = stdinKnown,
@@ -147,10 +145,4 @@ internal static class BpfProcessRecordParser
     private static uint U32(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
 
     private static ulong U64(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(data[offset..]);
-
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        var end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-    }
 }

@@ -68,6 +68,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
     private readonly List<BpfProcessRecord> _batch = [];
     private readonly HashSet<int> _execLater = [];
     private ulong _programLost;
+    private long _programMalformed;
     private long _lastLostCheck;
     private readonly PriorityQueue<Deferred, long> _deferred = new();
     private readonly HashSet<int> _unpublished = [];
@@ -228,7 +229,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
                     // The connector's exec message is the doorbell (the program never wakes this thread):
                     // the ring is drained first, so its fork and exec records come before any credential or
                     // ptrace message about the same process. Forks and exits alone wait for the timeout.
-                    var ready = Interop.PollReadable(socket.Descriptor, -1, KernelPollMilliseconds, out var connectorReady, out _);
+                    var ready = Interop.PollReadable(socket.Descriptor, KernelPollMilliseconds);
                     if (ready < 0 && -ready != Interop.EINTR)
                     {
                         throw new IOException($"poll on the netlink process connector failed: errno {-ready}");
@@ -236,7 +237,7 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
                     _program.Consume(_collect);
                     HandleBatch();
-                    if (connectorReady)
+                    if (ready > 0)
                     {
                         OnReceived(socket.Receive(buffer), buffer, cancellationToken);
                     }
@@ -298,9 +299,10 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
         _lastLostCheck = now;
         var lost = program.ReadLost();
-        if (program.Malformed > Counters.Get("malformed_records"))
+        if (program.Malformed > _programMalformed)
         {
-            Counters.Increment("malformed_records", program.Malformed - Counters.Get("malformed_records"));
+            Counters.Increment("malformed_records", program.Malformed - _programMalformed);
+            _programMalformed = program.Malformed;
         }
 
         if (lost > _programLost)
@@ -415,9 +417,13 @@ public sealed class NetlinkProcessCollector : IProcessSensor, IDisposable
 
         if (_program is not null && value.Kind is ProcEventKind.Fork or ProcEventKind.Exec or ProcEventKind.Exit)
         {
-            // The kernel program reports these: an exec message only rang the doorbell, and a kernel
-            // without the connector's filter (before 6.6) sends forks and exits too.
-            Counters.Increment("connector_events_superseded");
+            // The kernel program reports these: an exec message only rang the doorbell; forks and
+            // exits come only from a kernel without the connector's filter (before 6.6).
+            if (value.Kind != ProcEventKind.Exec)
+            {
+                Counters.Increment("connector_events_superseded");
+            }
+
             return;
         }
 

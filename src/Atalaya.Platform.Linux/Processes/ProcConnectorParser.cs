@@ -212,7 +212,8 @@ public static class ProcConnectorParser
 
     private static uint U32(ReadOnlySpan<byte> data, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
 
-    private static string CString(ReadOnlySpan<byte> bytes)
+    /// <summary>A NUL-terminated (or full-length) kernel char array; invalid UTF-8 replaced.</summary>
+    internal static string CString(ReadOnlySpan<byte> bytes)
     {
         var end = bytes.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);

@@ -24,7 +24,7 @@ internal sealed partial class ProcessEventBuilder
     public ProcessFacts FactsAtKernelExec(int pid, ulong startTicks, KernelExec exec, ProcessFacts? inherited, bool superseded)
     {
         _counters.Increment("kernel_execs");
-        if (exec.ExecutablePath is not null && exec.WorkingDirectory is not null && _hashes.TryGetKnown(exec.ExecutableIdentity, out var knownHash))
+        if (exec.ExecutablePath is not null && exec.WorkingDirectory is not null && _hashes.TryGetCached(exec.ExecutableIdentity, out var knownHash))
         {
             return FactsFromRecord(pid, startTicks, exec, inherited, knownHash, superseded);
         }
@@ -149,7 +149,7 @@ internal sealed partial class ProcessEventBuilder
         }
 
         var stdin = exec.StdinKnown ? exec.Stdin : Reader.ReadStdinLink(process) is { } link ? FdLinkClassifier.Classify(link) : null;
-        var (cgroup, containerId) = _cgroups.TryGetValue(exec.CgroupId, out var known) ? known : CgroupOf(process, exec.CgroupId);
+        var (cgroup, containerId) = CgroupOf(process, exec.CgroupId);
         var executable = exec.ExecutablePath!;
         return RecordFacts(pid, startTicks, exec, inherited) with
         {
@@ -215,7 +215,7 @@ internal sealed partial class ProcessEventBuilder
         {
             size = exec.ExecutableSize;
             mtime = exec.ExecutableMtime;
-            if (!_hashes.TryGetKnown(exec.ExecutableIdentity, out sha256) && !exec.ExecutableDeleted
+            if (!_hashes.TryGetCached(exec.ExecutableIdentity, out sha256) && !exec.ExecutableDeleted
                 && Interop.TryStatx(walked, out var now) && exec.IsExecutable(now))
             {
                 _hashes.TryGetSha256(walked, out sha256);

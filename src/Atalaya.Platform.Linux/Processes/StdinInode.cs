@@ -22,10 +22,13 @@ internal static class StdinInode
     public static bool TryClassify(uint mode, uint device, ulong magic, out string? kind)
     {
         kind = null;
+        if (mode == 0)
+        {
+            return true;
+        }
+
         switch (mode & TypeMask)
         {
-            case 0 when mode == 0:
-                return true;
             case Fifo:
                 kind = magic == PipeFilesystem ? "pipe" : "file";
                 return true;

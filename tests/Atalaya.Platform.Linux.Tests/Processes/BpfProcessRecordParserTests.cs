@@ -96,7 +96,7 @@ public sealed class BpfProcessRecordParserTests
         Assert.Equal("/bin/bash", exec.Filename);
         Assert.Equal(["/bin/bash", "-c", "a\nb", "\uFFFD\uFFFD", "", "end"], exec.Args);
         Assert.True(exec.ArgsComplete);
-        Assert.Equal(131_072UL, exec.ExecutableInode);
+        Assert.Equal(131_072UL, exec.ExecutableIdentity.Inode);
         Assert.Equal(5, exec.FdCount);
         Assert.True(exec.StdinKnown);
         Assert.Equal("pipe", exec.Stdin);

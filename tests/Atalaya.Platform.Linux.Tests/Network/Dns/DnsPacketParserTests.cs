@@ -30,6 +30,20 @@ public sealed class DnsPacketParserTests
     }
 
     [Fact]
+    public void A_packet_to_port_53_is_a_query_from_the_asking_socket_and_not_a_response()
+    {
+        var query = DnsWire.Query(9, "a.example");
+        var packet = DnsWire.Ipv6Udp(IPAddress.Parse("2001:db8::7"), 40555, IPAddress.Parse("2001:db8::53"), 53, query);
+        Assert.True(DnsPacketParser.TryParseQuery(packet, out var payload, out var client, out var port, out var server));
+        Assert.Equal(query, payload.ToArray());
+        Assert.Equal(IPAddress.Parse("2001:db8::7"), client);
+        Assert.Equal(40555, port);
+        Assert.Equal(IPAddress.Parse("2001:db8::53"), server);
+        Assert.False(DnsPacketParser.TryParse(packet, out _, out _, out _, out _));
+        Assert.False(DnsPacketParser.TryParseQuery(DnsWire.Ipv4Udp(IPAddress.Parse("10.0.0.53"), 53, IPAddress.Parse("10.0.0.7"), 40123, Payload), out _, out _, out _, out _));
+    }
+
+    [Fact]
     public void Other_ports_fragments_and_truncations_are_refused()
     {
         var source = IPAddress.Parse("10.0.0.53");
