@@ -98,13 +98,14 @@ public sealed class NetworkDetectionScenarioTests(ITestOutputHelper output)
                 await client.GetStream().WriteAsync(new byte[100]);
                 await client.GetStream().ReadExactlyAsync(new byte[64]);
 
-                // Held past one 50 ms inventory so the connection is seen with its owner: without the
-                // audit sensor's connect hints, a connection that lives only between two dumps
-                // reaches the analytics with no process (see SockDiagConnectionCollector).
-                await Task.Delay(150);
+                // Held past a few 50 ms inventories so the connection is seen with its owner: without
+                // the audit sensor's connect hints, a connection that lives only between two dumps
+                // reaches the analytics with no process (see SockDiagConnectionCollector). 150 ms was
+                // one missed dump too few when the other test assemblies loaded both cores in CI.
+                await Task.Delay(300);
             }
 
-            await Task.Delay(350 + random.Next(-20, 21));
+            await Task.Delay(200 + random.Next(-20, 21));
         }
 
         var alert = await harness.WaitForAlertAsync(BeaconingAnalytic.AnalyticId);
